@@ -1,0 +1,154 @@
+package io.agentry.core;
+
+import io.agentry.core.event.AttemptEnded;
+import io.agentry.core.spi.Attempt;
+import io.agentry.core.spi.Scheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One attempt: the {@link TaskContext} the work sees and the {@link Attempt} a backend reports on.
+ *
+ * <p>Two things end an attempt and they may happen apart: the runtime <em>decides</em> its fate
+ * (result, failure, timeout, cancel), and the work <em>returns</em> (which frees the agent's slot).
+ * {@code decided} and {@code returned} are written under the dispatch lock.
+ */
+final class AttemptRun implements Attempt, TaskContext, Runnable {
+  final TaskRun<?> run;
+  final AgentSlot slot;
+  final int number;
+  final long startNanos;
+  final @Nullable Duration attemptTimeout;
+  final @Nullable Duration heartbeatTimeout;
+
+  volatile boolean decided;
+  boolean returned;
+  AttemptEnded.@Nullable Status status;
+  volatile @Nullable Thread thread;
+  volatile long lastBeatNanos;
+  volatile @Nullable Runnable cancelAction;
+  private volatile int cancelFired;
+  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<AttemptRun> CANCEL_FIRED =
+      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(AttemptRun.class, "cancelFired");
+  Scheduler.@Nullable Cancellable timeoutTimer;
+  Scheduler.@Nullable Cancellable heartbeatTimer;
+
+  // AgentSlot links
+  @Nullable AttemptRun prevOnSlot;
+  @Nullable AttemptRun nextOnSlot;
+
+  AttemptRun(TaskRun<?> run, AgentSlot slot, int number, long startNanos) {
+    this.run = run;
+    this.slot = slot;
+    this.number = number;
+    this.startNanos = startNanos;
+    this.lastBeatNanos = startNanos;
+    this.attemptTimeout = run.timeouts.rawAttemptTimeout();
+    this.heartbeatTimeout = run.timeouts.rawHeartbeatTimeout();
+  }
+
+  /** Local agents: the virtual thread's body. */
+  @Override
+  public void run() {
+    runHere();
+  }
+
+  // ---- Attempt
+
+  @Override
+  public String attemptId() {
+    return run.id() + "#" + number;
+  }
+
+  @Override
+  public Task<?> task() {
+    return run.task;
+  }
+
+  @Override
+  public TaskContext context() {
+    return this;
+  }
+
+  @Override
+  public Optional<Duration> attemptTimeout() {
+    return Optional.ofNullable(attemptTimeout);
+  }
+
+  @Override
+  public void runHere() {
+    run.rt.runWork(this);
+  }
+
+  @Override
+  public void succeeded(@Nullable Object result) {
+    run.rt.attemptReturned(this, result, null);
+  }
+
+  @Override
+  public void failed(Throwable failure) {
+    run.rt.attemptReturned(this, null, java.util.Objects.requireNonNull(failure, "failure"));
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return decided;
+  }
+
+  @Override
+  public void onCancel(Runnable action) {
+    cancelAction = java.util.Objects.requireNonNull(action, "action");
+    if (decided) {
+      fireCancelAction();
+    }
+  }
+
+  /** Runs the backend's cancel action at most once; called outside the dispatch lock. */
+  void fireCancelAction() {
+    Runnable action = cancelAction;
+    if (action != null && CANCEL_FIRED.compareAndSet(this, 0, 1)) {
+      action.run();
+    }
+  }
+
+  // ---- TaskContext
+
+  @Override
+  public String taskId() {
+    return run.id();
+  }
+
+  @Override
+  public String taskName() {
+    return run.task.name();
+  }
+
+  @Override
+  public int attempt() {
+    return number;
+  }
+
+  @Override
+  public String agent() {
+    return slot.agent.id();
+  }
+
+  @Override
+  public Optional<Instant> deadline() {
+    return run.deadlineNanos == Long.MAX_VALUE
+        ? Optional.empty()
+        : Optional.of(run.rt.instantOf(run.deadlineNanos));
+  }
+
+  @Override
+  public void heartbeat() {
+    lastBeatNanos = run.rt.nanoTime();
+  }
+
+  @Override
+  public String toString() {
+    return "Attempt[" + attemptId() + " on " + slot.id() + "]";
+  }
+}

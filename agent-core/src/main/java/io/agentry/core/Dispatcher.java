@@ -1,0 +1,1241 @@
+package io.agentry.core;
+
+import io.agentry.core.event.AgentAdded;
+import io.agentry.core.event.AgentRemoved;
+import io.agentry.core.event.AgentStateChanged;
+import io.agentry.core.event.AttemptEnded;
+import io.agentry.core.event.AttemptStarted;
+import io.agentry.core.event.RuntimeEvent;
+import io.agentry.core.event.TaskCompleted;
+import io.agentry.core.event.TaskRejected;
+import io.agentry.core.event.TaskRetryScheduled;
+import io.agentry.core.event.TaskSubmitted;
+import io.agentry.core.spi.AgentBackend;
+import io.agentry.core.spi.AgentSelector;
+import io.agentry.core.spi.AgentView;
+import io.agentry.core.spi.AttemptReport;
+import io.agentry.core.spi.ContextPropagator;
+import io.agentry.core.spi.Decision;
+import io.agentry.core.spi.ExecutionPolicy;
+import io.agentry.core.spi.QueuedTask;
+import io.agentry.core.spi.RuntimeListener;
+import io.agentry.core.spi.Scheduler;
+import io.agentry.core.spi.TaskQueue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The engine behind {@link AgentRuntime}: admission, the queue, late-binding placement, attempts,
+ * timeouts, retries and the end of every task.
+ *
+ * <p>One {@link ReentrantLock} guards all placement state (queue, agent slots, task states). It is
+ * held only for bookkeeping: user code (work, listeners, future callbacks, backends) runs after the
+ * lock is released, through {@link Effects}. The queue, the selector and the policy's
+ * {@code afterAttempt} are called under it, as their SPIs document.
+ */
+final class Dispatcher {
+  static final Logger LOG = LoggerFactory.getLogger(AgentRuntime.class);
+  static final String MDC_TASK_ID = "agentry.task.id";
+  static final String MDC_TASK_NAME = "agentry.task.name";
+  static final String MDC_AGENT_ID = "agentry.agent.id";
+  /** Room for blocked submitters to wake up after close; far below overflow for any capacity. */
+  private static final int CLOSE_PERMITS = 1 << 30;
+
+  final String name;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition idle = lock.newCondition();
+  private final TaskQueue queue;
+  private final AgentSelector selector;
+  private final ExecutionPolicy policy;
+  private final List<ContextPropagator<Object>> propagators;
+  private final CopyOnWriteArrayList<RuntimeListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile boolean listening;
+  private final Scheduler scheduler;
+  private final @Nullable TimerScheduler ownedScheduler;
+  private final Executor executor;
+  private final Semaphore permits;
+  private final int queueCapacity;
+  private final Backpressure backpressure;
+  private final Duration affinityWait;
+  private final Duration shutdownGrace;
+  private final long baseNanos;
+  private final Instant baseInstant;
+  private final ConcurrentHashMap<String, TaskRun<?>> userIds = new ConcurrentHashMap<>();
+  private final Predicate<QueuedTask> startable = q -> startable((TaskRun<?>) q);
+  private final LongAdder rejected = new LongAdder();
+  final LongAdder listenerFailures = new LongAdder();
+
+  // ---- guarded by lock
+  private final Map<String, AgentSlot> agents = new LinkedHashMap<>();
+  private List<AgentSlot> upAgents = List.of();
+  private int freeSlots;
+  private long sequence;
+  private int active;
+  private int queued;
+  private int running;
+  private final Set<TaskRun<?>> retryWaiting = new HashSet<>();
+  private long submitted;
+  private long succeeded;
+  private long failed;
+  private long cancelled;
+  private long timedOut;
+  private volatile boolean closed;
+  private boolean terminated;
+
+  @SuppressWarnings("unchecked")
+  Dispatcher(AgentRuntime.Builder b) {
+    this.name = b.name;
+    this.queue = b.queue != null ? b.queue : new FifoQueue();
+    this.selector = b.selector != null ? b.selector : new RoundRobinSelector();
+    this.policy = b.policy;
+    List<ContextPropagator<Object>> props = new ArrayList<>();
+    props.add((ContextPropagator<Object>) (ContextPropagator<?>) MdcPropagator.INSTANCE);
+    for (ContextPropagator<?> p : b.propagators) {
+      props.add((ContextPropagator<Object>) p);
+    }
+    this.propagators = List.copyOf(props);
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+      this.ownedScheduler = null;
+    } else {
+      this.ownedScheduler = new TimerScheduler(name);
+      this.scheduler = ownedScheduler;
+    }
+    if (b.executor != null) {
+      this.executor = b.executor;
+    } else {
+      Thread.Builder.OfVirtual threads = Thread.ofVirtual().name("agentry-" + name + "-", 0);
+      java.util.concurrent.ThreadFactory factory = threads.factory();
+      this.executor = r -> factory.newThread(r).start();
+    }
+    this.queueCapacity = b.queueCapacity;
+    this.permits = new Semaphore(b.queueCapacity);
+    this.backpressure = b.backpressure;
+    this.affinityWait = b.affinityWait;
+    this.shutdownGrace = b.shutdownGrace;
+    this.baseNanos = scheduler.nanoTime();
+    this.baseInstant = scheduler.now();
+    b.listeners.forEach(this::subscribe);
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      for (Agent agent : b.agents.values()) {
+        addAgentLocked(agent, fx);
+      }
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  long nanoTime() {
+    return scheduler.nanoTime();
+  }
+
+  Instant instantOf(long nanos) {
+    return baseInstant.plusNanos(nanos - baseNanos);
+  }
+
+  private Instant now() {
+    return instantOf(scheduler.nanoTime());
+  }
+
+  // ------------------------------------------------------------------ submission
+
+  enum Admission { BACKPRESSURE, TIMED }
+
+  <T extends @Nullable Object> @Nullable TaskRun<T> submit(Task<T> task, Admission mode, long waitNanos) {
+    java.util.Objects.requireNonNull(task, "task");
+    if (closed) {
+      throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
+    }
+    if (!admit(task, mode, waitNanos)) {
+      return null;
+    }
+    TaskRun<T> run;
+    try {
+      ExecutionPolicy p = task.rawPolicy() != null ? task.rawPolicy() : policy;
+      TaskTimeouts t = p == ExecutionPolicy.ofDefaults()
+          ? task.timeouts()
+          : task.timeouts().orElse(p.timeouts(task));
+      run = new TaskRun<>(this, task, p, t, scheduler.nanoTime(), capture());
+      if (run.userId != null && userIds.putIfAbsent(run.userId, run) != null) {
+        throw reject(task, "a task with id '" + run.userId + "' is already in flight in runtime '"
+            + name + "'");
+      }
+    } catch (RuntimeException e) {
+      permits.release();
+      throw e;
+    }
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      if (closed) {
+        permits.release();
+        if (run.userId != null) {
+          userIds.remove(run.userId, run);
+        }
+        throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
+      }
+      run.seq = ++sequence;
+      run.holdsPermit = true;
+      active++;
+      submitted++;
+      Duration deadline = run.timeouts.rawDeadline();
+      if (deadline != null) {
+        run.deadlineNanos = run.submitNanos + deadline.toNanos();
+        run.deadlineTimer = scheduler.schedule(deadline, () -> deadlinePassed(run));
+      }
+      Duration queueTimeout = run.timeouts.rawQueueTimeout();
+      if (queueTimeout != null) {
+        run.queueTimer = scheduler.schedule(queueTimeout, () -> queueTimeoutPassed(run));
+      }
+      if (listening) {
+        fx.event(new TaskSubmitted(now(), name, run.id(), task.name()));
+      }
+      queued++; // a new run starts in QUEUED
+      run.enqueuedNanos = run.submitNanos;
+      queue.add(run);
+      dispatchLocked(fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+    return run;
+  }
+
+  private boolean admit(Task<?> task, Admission mode, long waitNanos) {
+    try {
+      if (mode == Admission.TIMED) {
+        if (!permits.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
+          rejected.increment();
+          publishRejected(task, "queue stayed full (queueCapacity=" + queueCapacity + ")");
+          return false;
+        }
+      } else if (backpressure == Backpressure.REJECT) {
+        if (!permits.tryAcquire()) {
+          throw reject(task, "queue of runtime '" + name + "' is full (queueCapacity="
+              + queueCapacity + ", backpressure=REJECT)");
+        }
+      } else {
+        permits.acquire();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw reject(task, "interrupted while waiting for room in the queue of runtime '" + name + "'");
+    }
+    if (closed) {
+      permits.release();
+      throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
+    }
+    return true;
+  }
+
+  private RejectedTaskException reject(Task<?> task, String reason) {
+    rejected.increment();
+    publishRejected(task, reason);
+    LOG.debug("rejected task {}: {}", task.name(), reason);
+    return new RejectedTaskException(reason);
+  }
+
+  private void publishRejected(Task<?> task, String reason) {
+    if (listening) {
+      publish(new TaskRejected(now(), name, task.name(), reason));
+    }
+  }
+
+  private Object @Nullable [] capture() {
+    Object[] captured = null;
+    for (int i = 0; i < propagators.size(); i++) {
+      Object c = propagators.get(i).capture();
+      if (c != null) {
+        if (captured == null) {
+          captured = new Object[propagators.size()];
+        }
+        captured[i] = c;
+      }
+    }
+    return captured;
+  }
+
+  // ------------------------------------------------------------------ placement (under lock)
+
+  private void enqueue(TaskRun<?> run) {
+    setState(run, TaskState.QUEUED);
+    run.enqueuedNanos = scheduler.nanoTime();
+    queue.add(run);
+  }
+
+  private void dispatchLocked(Effects fx) {
+    while (freeSlots > 0) {
+      QueuedTask next = queue.poll(startable);
+      if (next == null) {
+        return;
+      }
+      place((TaskRun<?>) next, fx);
+    }
+  }
+
+  private static boolean plain(Task<?> task) {
+    return task.requiredTags().isEmpty() && task.resources().isEmpty();
+  }
+
+  private boolean startable(TaskRun<?> run) {
+    if (plain(run.task)) {
+      return freeSlots > 0;
+    }
+    for (AgentSlot slot : upAgents) {
+      if (slot.canEverRun(run.task) && slot.hasRoomFor(run)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private List<AgentSlot> eligibleFor(TaskRun<?> run) {
+    List<AgentSlot> base;
+    if (plain(run.task)) {
+      base = upAgents;
+    } else {
+      base = new ArrayList<>(upAgents.size());
+      for (AgentSlot slot : upAgents) {
+        if (slot.canEverRun(run.task)) {
+          base.add(slot);
+        }
+      }
+    }
+    List<String> tried = run.agents;
+    if (tried != null && base.size() > 1) {
+      List<AgentSlot> fresh = new ArrayList<>(base.size());
+      boolean freshHasRoom = false;
+      for (AgentSlot slot : base) {
+        if (!tried.contains(slot.id())) {
+          fresh.add(slot);
+          freshHasRoom |= slot.hasRoomFor(run);
+        }
+      }
+      if (freshHasRoom) {
+        return fresh;
+      }
+    }
+    return base;
+  }
+
+  private void place(TaskRun<?> run, Effects fx) {
+    List<AgentSlot> eligible = eligibleFor(run);
+    AgentSlot chosen = null;
+    try {
+      AgentView view = selector.select(run, eligible);
+      if (view instanceof AgentSlot slot && slot.registered && slot.state == AgentState.UP
+          && slot.canEverRun(run.task)) {
+        chosen = slot;
+      } else {
+        LOG.warn("selector {} chose {} for task {}, which is not one of the eligible agents; "
+            + "placing it on the first agent with room", selector, view, run.id());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("selector {} failed for task {}; placing it on the first agent with room",
+          selector, run.id(), e);
+    }
+    if (chosen != null && chosen.hasRoomFor(run)) {
+      start(run, chosen, fx);
+    } else if (chosen != null && !run.affinityExpired) {
+      pin(run, chosen);
+    } else {
+      start(run, firstWithRoom(eligible, run), fx);
+    }
+  }
+
+  private static AgentSlot firstWithRoom(List<AgentSlot> eligible, TaskRun<?> run) {
+    for (AgentSlot slot : eligible) {
+      if (slot.hasRoomFor(run)) {
+        return slot;
+      }
+    }
+    throw new IllegalStateException("no eligible agent has room for startable task " + run.id());
+  }
+
+  private void pin(TaskRun<?> run, AgentSlot slot) {
+    ArrayDeque<TaskRun<?>> pinned = slot.pinned;
+    if (pinned == null) {
+      pinned = new ArrayDeque<>();
+      slot.pinned = pinned;
+    }
+    pinned.add(run);
+    run.pinnedTo = slot;
+    run.affinityTimer = scheduler.schedule(affinityWait, () -> affinityExpired(run, slot));
+  }
+
+  private void servePinned(AgentSlot slot, Effects fx) {
+    ArrayDeque<TaskRun<?>> pinned = slot.pinned;
+    if (pinned == null || !slot.registered || slot.state != AgentState.UP) {
+      return;
+    }
+    TaskRun<?> head;
+    while ((head = pinned.peek()) != null && slot.hasRoomFor(head)) {
+      pinned.poll();
+      unpinned(head);
+      start(head, slot, fx);
+    }
+  }
+
+  private void unpinned(TaskRun<?> run) {
+    run.pinnedTo = null;
+    cancel(run.affinityTimer);
+    run.affinityTimer = null;
+  }
+
+  /** Sends the tasks waiting for this agent back to the queue, free to go anywhere. */
+  private void unpinAll(AgentSlot slot) {
+    ArrayDeque<TaskRun<?>> pinned = slot.pinned;
+    if (pinned == null) {
+      return;
+    }
+    TaskRun<?> run;
+    while ((run = pinned.poll()) != null) {
+      unpinned(run);
+      run.affinityExpired = true;
+      queue.add(run);
+    }
+  }
+
+  private void affinityExpired(TaskRun<?> run, AgentSlot slot) {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      if (run.pinnedTo != slot || run.state != TaskState.QUEUED) {
+        return;
+      }
+      ArrayDeque<TaskRun<?>> pinned = slot.pinned;
+      if (pinned != null) {
+        pinned.remove(run);
+      }
+      run.pinnedTo = null;
+      run.affinityTimer = null;
+      run.affinityExpired = true;
+      queue.add(run);
+      dispatchLocked(fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  private void start(TaskRun<?> run, AgentSlot slot, Effects fx) {
+    long now = scheduler.nanoTime();
+    slot.take(run.task);
+    freeSlots--;
+    run.attempts++;
+    ArrayList<String> tried = run.agents;
+    if (tried == null) {
+      tried = new ArrayList<>(2);
+      run.agents = tried;
+    }
+    tried.add(slot.id());
+    if (run.firstStartNanos < 0) {
+      run.firstStartNanos = now;
+    }
+    if (run.holdsPermit) {
+      run.holdsPermit = false;
+      permits.release();
+    }
+    cancel(run.queueTimer);
+    run.queueTimer = null;
+    setState(run, TaskState.RUNNING);
+    AttemptRun attempt = new AttemptRun(run, slot, run.attempts, now);
+    run.current = attempt;
+    slot.link(attempt);
+    Duration attemptTimeout = attempt.attemptTimeout;
+    if (attemptTimeout != null) {
+      attempt.timeoutTimer = scheduler.schedule(attemptTimeout,
+          () -> attemptTimedOut(attempt, "attemptTimeout", attemptTimeout));
+    }
+    Duration heartbeat = attempt.heartbeatTimeout;
+    if (heartbeat != null) {
+      attempt.heartbeatTimer = scheduler.schedule(heartbeat, () -> heartbeatCheck(attempt));
+    }
+    if (listening) {
+      fx.event(new AttemptStarted(instantOf(now), name, run.id(), run.task.name(), attempt.number,
+          slot.id(), Duration.ofNanos(now - run.enqueuedNanos)));
+    }
+    fx.launch(attempt);
+  }
+
+  // ------------------------------------------------------------------ attempts
+
+  /** Starts an attempt; called after the lock is released. */
+  void launch(AttemptRun attempt) {
+    AgentBackend backend = attempt.slot.backend;
+    try {
+      if (backend == null) {
+        executor.execute(attempt);
+      } else {
+        backend.start(attempt);
+      }
+    } catch (RuntimeException e) {
+      attemptReturned(attempt, null, e);
+    }
+  }
+
+  /** Runs the work of an attempt on the calling thread, with the submitter's context. */
+  void runWork(AttemptRun attempt) {
+    attempt.thread = Thread.currentThread();
+    Object result = null;
+    Throwable failure = null;
+    if (attempt.decided) {
+      failure = new CancellationException("attempt " + attempt.attemptId() + " was given up before it ran");
+    } else {
+      TaskRun<?> run = attempt.run;
+      ContextPropagator.Scope[] scopes = restore(run.contexts);
+      MDC.put(MDC_TASK_ID, run.id());
+      MDC.put(MDC_TASK_NAME, run.task.name());
+      MDC.put(MDC_AGENT_ID, attempt.slot.id());
+      try {
+        result = run.task.work().run(attempt);
+      } catch (Throwable t) { // the work may throw anything; it ends the attempt, never the runtime
+        failure = t;
+      } finally {
+        MDC.remove(MDC_TASK_ID);
+        MDC.remove(MDC_TASK_NAME);
+        MDC.remove(MDC_AGENT_ID);
+        close(scopes);
+      }
+    }
+    attemptReturned(attempt, result, failure);
+    // An interrupt aimed at this attempt can only be sent under the lock before attemptReturned
+    // cleared the thread; clear it so that a pooled thread of a custom executor starts clean.
+    Thread.interrupted();
+  }
+
+  private ContextPropagator.Scope @Nullable [] restore(Object @Nullable [] contexts) {
+    if (contexts == null) {
+      return null;
+    }
+    ContextPropagator.Scope[] scopes = new ContextPropagator.Scope[contexts.length];
+    for (int i = 0; i < contexts.length; i++) {
+      Object c = contexts[i];
+      if (c != null) {
+        try {
+          scopes[i] = propagators.get(i).restore(c);
+        } catch (RuntimeException e) {
+          LOG.warn("context propagator {} failed to restore", propagators.get(i), e);
+        }
+      }
+    }
+    return scopes;
+  }
+
+  private void close(ContextPropagator.Scope @Nullable [] scopes) {
+    if (scopes == null) {
+      return;
+    }
+    for (int i = scopes.length - 1; i >= 0; i--) {
+      ContextPropagator.Scope s = scopes[i];
+      if (s != null) {
+        try {
+          s.close();
+        } catch (RuntimeException e) {
+          LOG.warn("context propagator {} failed to close its scope", propagators.get(i), e);
+        }
+      }
+    }
+  }
+
+  /** The work of an attempt returned (or its backend reported): frees the slot, decides if still open. */
+  void attemptReturned(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure) {
+    Effects fx = new Effects();
+    long end = scheduler.nanoTime();
+    AgentSlot slot = attempt.slot;
+    lock.lock();
+    try {
+      if (attempt.returned) {
+        return; // a second report (stale or duplicate) is ignored
+      }
+      attempt.returned = true;
+      attempt.thread = null;
+      slot.give(attempt.run.task);
+      slot.unlink(attempt);
+      if (slot.registered && slot.state == AgentState.UP) {
+        freeSlots++;
+      }
+      if (failure == null && !attempt.decided) {
+        slot.succeeded++;
+      } else {
+        slot.failed++;
+      }
+      CompletableFuture<Void> drained = slot.drained;
+      if (drained != null && slot.inFlight == 0) {
+        fx.run(() -> drained.complete(null));
+      }
+      if (!attempt.decided) {
+        AttemptEnded.Status status = failure == null
+            ? AttemptEnded.Status.SUCCEEDED
+            : failure instanceof AgentLostException
+                ? AttemptEnded.Status.LOST
+                : AttemptEnded.Status.FAILED;
+        endAttempt(attempt, status, failure, end, fx);
+        decide(attempt, result, failure, end, fx);
+      }
+      servePinned(slot, fx);
+      dispatchLocked(fx);
+    } finally {
+      lock.unlock();
+    }
+    try {
+      selector.attemptEnded(slot.id(), end - attempt.startNanos, failure == null);
+    } catch (RuntimeException e) {
+      LOG.warn("selector {} failed in attemptEnded", selector, e);
+    }
+    fx.apply(this);
+  }
+
+  /** Marks an attempt decided and reports its end; under the lock. */
+  private void endAttempt(AttemptRun attempt, AttemptEnded.Status status, @Nullable Throwable failure,
+      long end, Effects fx) {
+    attempt.decided = true;
+    attempt.status = status;
+    cancel(attempt.timeoutTimer);
+    cancel(attempt.heartbeatTimer);
+    attempt.timeoutTimer = null;
+    attempt.heartbeatTimer = null;
+    TaskRun<?> run = attempt.run;
+    if (run.current == attempt) {
+      run.current = null;
+    }
+    if (listening) {
+      fx.event(new AttemptEnded(instantOf(end), name, run.id(), run.task.name(), attempt.number,
+          attempt.slot.id(), status, Duration.ofNanos(end - attempt.startNanos), failure));
+    }
+  }
+
+  /** Gives up on a running attempt: interrupts it and tells its backend; its slot stays taken. */
+  private void giveUp(AttemptRun attempt, AttemptEnded.Status status, Throwable cause, Effects fx) {
+    endAttempt(attempt, status, cause, scheduler.nanoTime(), fx);
+    Thread t = attempt.thread;
+    if (t != null) {
+      t.interrupt();
+    }
+    if (attempt.cancelAction != null) {
+      fx.run(attempt::fireCancelAction);
+    }
+  }
+
+  /** Applies the policy to an attempt that ended; under the lock. */
+  private void decide(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure,
+      long end, Effects fx) {
+    TaskRun<?> run = attempt.run;
+    if (run.state != TaskState.RUNNING) {
+      return;
+    }
+    if (failure != null && LOG.isDebugEnabled()) {
+      LOG.debug("attempt {} of task {} ({}) on agent {} failed", attempt.number, run.id(),
+          run.task.name(), attempt.slot.id(), failure);
+    }
+    Decision decision = Decision.complete();
+    if (failure != null || run.policy != ExecutionPolicy.ofDefaults()) {
+      try {
+        decision = run.policy.afterAttempt(new AttemptReport(run.task, run.id(), attempt.number,
+            attempt.slot.id(), result, failure, run.agentList(),
+            Duration.ofNanos(end - run.submitNanos)));
+      } catch (RuntimeException e) {
+        LOG.warn("policy {} failed after attempt {} of task {}; completing with the attempt's result",
+            run.policy, attempt.number, run.id(), e);
+      }
+    }
+    switch (decision) {
+      case Decision.Complete c -> {
+        if (failure == null) {
+          finish(run, TaskState.SUCCEEDED, result, null, null, fx);
+        } else if (attempt.status == AttemptEnded.Status.TIMED_OUT) {
+          finish(run, TaskState.TIMED_OUT, null, failure, null, fx);
+        } else {
+          finish(run, TaskState.FAILED, null, failure, null, fx);
+        }
+      }
+      case Decision.Succeed s -> finish(run, TaskState.SUCCEEDED, s.value(), null, null, fx);
+      case Decision.Fail f -> finish(run, TaskState.FAILED, null, f.cause(), null, fx);
+      case Decision.Retry r -> retry(run, attempt, r.delay(), fx);
+    }
+  }
+
+  private void retry(TaskRun<?> run, AttemptRun failedAttempt, Duration delay, Effects fx) {
+    if (listening) {
+      fx.event(new TaskRetryScheduled(now(), name, run.id(), run.task.name(), run.attempts + 1,
+          delay, failedAttempt.slot.id()));
+    }
+    if (delay.isZero()) {
+      enqueue(run);
+    } else {
+      setState(run, TaskState.RETRY_WAIT);
+      retryWaiting.add(run);
+      run.retryTimer = scheduler.schedule(delay, () -> retryDue(run));
+    }
+  }
+
+  private void retryDue(TaskRun<?> run) {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      if (run.state != TaskState.RETRY_WAIT) {
+        return;
+      }
+      retryWaiting.remove(run);
+      run.retryTimer = null;
+      enqueue(run);
+      dispatchLocked(fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  // ------------------------------------------------------------------ timeouts
+
+  private void attemptTimedOut(AttemptRun attempt, String which, Duration limit) {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      if (attempt.decided) {
+        return;
+      }
+      TaskTimeoutException cause = new TaskTimeoutException(which, limit);
+      giveUp(attempt, AttemptEnded.Status.TIMED_OUT, cause, fx);
+      decide(attempt, null, cause, scheduler.nanoTime(), fx);
+      dispatchLocked(fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  private void heartbeatCheck(AttemptRun attempt) {
+    Duration limit = attempt.heartbeatTimeout;
+    if (limit == null || attempt.decided) {
+      return;
+    }
+    long silent = scheduler.nanoTime() - attempt.lastBeatNanos;
+    if (silent >= limit.toNanos()) {
+      attemptTimedOut(attempt, "heartbeatTimeout", limit);
+      return;
+    }
+    lock.lock();
+    try {
+      if (!attempt.decided) {
+        attempt.heartbeatTimer = scheduler.schedule(Duration.ofNanos(limit.toNanos() - silent),
+            () -> heartbeatCheck(attempt));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void deadlinePassed(TaskRun<?> run) {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      if (run.state.isTerminal()) {
+        return;
+      }
+      Duration limit = java.util.Objects.requireNonNull(run.timeouts.rawDeadline());
+      Throwable cause = run.state == TaskState.QUEUED && noEligibleAgent(run)
+          ? noEligibleAgent(run, "deadline", limit)
+          : new TaskTimeoutException("deadline", limit);
+      AttemptRun current = run.current;
+      if (run.state == TaskState.RUNNING && current != null) {
+        giveUp(current, AttemptEnded.Status.TIMED_OUT, cause, fx);
+      }
+      finish(run, TaskState.TIMED_OUT, null, cause, null, fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  private void queueTimeoutPassed(TaskRun<?> run) {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      if (run.state != TaskState.QUEUED || run.attempts > 0) {
+        return;
+      }
+      Duration limit = java.util.Objects.requireNonNull(run.timeouts.rawQueueTimeout());
+      Throwable cause = noEligibleAgent(run)
+          ? noEligibleAgent(run, "queueTimeout", limit)
+          : new TaskTimeoutException("queueTimeout", limit);
+      finish(run, TaskState.TIMED_OUT, null, cause, null, fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  private boolean noEligibleAgent(TaskRun<?> run) {
+    for (AgentSlot slot : upAgents) {
+      if (slot.canEverRun(run.task)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private NoEligibleAgentException noEligibleAgent(TaskRun<?> run, String timeout, Duration limit) {
+    StringBuilder sb = new StringBuilder("no agent could run task ").append(run.id())
+        .append(" ('").append(run.task.name()).append("') within its ").append(timeout).append(" of ")
+        .append(limit).append(": it requires tags ").append(run.task.requiredTags())
+        .append(" and resources ").append(run.task.resources()).append("; agents: ");
+    if (agents.isEmpty()) {
+      sb.append("none registered");
+    }
+    int shown = 0;
+    for (AgentSlot slot : agents.values()) {
+      if (shown++ == 10) {
+        sb.append(", ... (").append(agents.size()).append(" in all)");
+        break;
+      }
+      sb.append(shown > 1 ? ", " : "").append(slot.id()).append(' ').append(slot.state)
+          .append(" tags=").append(slot.agent.tags()).append(" resources=")
+          .append(slot.agent.resources());
+    }
+    return new NoEligibleAgentException(sb.toString());
+  }
+
+  // ------------------------------------------------------------------ ending
+
+  boolean cancel(TaskRun<?> run, String reason) {
+    Effects fx = new Effects();
+    boolean done;
+    lock.lock();
+    try {
+      done = cancelLocked(run, reason, fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+    return done;
+  }
+
+  private boolean cancelLocked(TaskRun<?> run, String reason, Effects fx) {
+    if (run.state.isTerminal()) {
+      return false;
+    }
+    AttemptRun current = run.current;
+    if (run.state == TaskState.RUNNING && current != null) {
+      giveUp(current, AttemptEnded.Status.CANCELLED, new CancellationException(reason), fx);
+    }
+    return finish(run, TaskState.CANCELLED, null, null, reason, fx);
+  }
+
+  /** Ends a task exactly once; under the lock. */
+  private boolean finish(TaskRun<?> run, TaskState end, @Nullable Object value,
+      @Nullable Throwable cause, @Nullable String reason, Effects fx) {
+    TaskState was = run.state;
+    if (was.isTerminal()) {
+      return false;
+    }
+    if (was == TaskState.QUEUED) {
+      removeWaiting(run);
+    } else if (was == TaskState.RETRY_WAIT) {
+      retryWaiting.remove(run);
+      cancel(run.retryTimer);
+      run.retryTimer = null;
+    }
+    setState(run, end);
+    cancel(run.queueTimer);
+    cancel(run.deadlineTimer);
+    run.queueTimer = null;
+    run.deadlineTimer = null;
+    if (run.holdsPermit) {
+      run.holdsPermit = false;
+      permits.release();
+    }
+    if (run.userId != null) {
+      userIds.remove(run.userId, run);
+    }
+    switch (end) {
+      case SUCCEEDED -> succeeded++;
+      case FAILED -> failed++;
+      case CANCELLED -> cancelled++;
+      case TIMED_OUT -> timedOut++;
+      default -> throw new IllegalStateException("not a terminal state: " + end);
+    }
+    active--;
+    if (active == 0 && closed) {
+      idle.signalAll();
+    }
+    long now = scheduler.nanoTime();
+    Instant submittedAt = instantOf(run.submitNanos);
+    Duration queueWait = Duration.ofNanos(
+        (run.firstStartNanos < 0 ? now : run.firstStartNanos) - run.submitNanos);
+    Duration duration = Duration.ofNanos(now - run.submitNanos);
+    List<String> tried = run.agentList();
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    TaskRun<Object> r = (TaskRun) run;
+    TaskOutcome<Object> outcome = switch (end) {
+      case SUCCEEDED -> new TaskOutcome.Succeeded<>(run.id(), value, run.attempts, tried,
+          submittedAt, queueWait, duration);
+      case FAILED -> new TaskOutcome.Failed<>(run.id(), java.util.Objects.requireNonNull(cause),
+          run.attempts, tried, submittedAt, queueWait, duration);
+      case TIMED_OUT -> new TaskOutcome.TimedOut<>(run.id(), java.util.Objects.requireNonNull(cause),
+          run.attempts, tried, submittedAt, queueWait, duration);
+      default -> new TaskOutcome.Cancelled<>(run.id(), reason == null ? "cancelled" : reason,
+          run.attempts, tried, submittedAt, queueWait, duration);
+    };
+    r.outcome = outcome;
+    if (listening) {
+      fx.event(new TaskCompleted(instantOf(now), name, run.id(), run.task.name(), end, run.attempts,
+          tried.isEmpty() ? null : tried.get(tried.size() - 1), queueWait, duration, cause));
+    }
+    fx.settle(run);
+    if (cause != null && LOG.isDebugEnabled()) {
+      LOG.debug("task {} ({}) ended {} after {} attempt(s)", run.id(), run.task.name(), end,
+          run.attempts, cause);
+    }
+    return true;
+  }
+
+  private void removeWaiting(TaskRun<?> run) {
+    AgentSlot pinnedTo = run.pinnedTo;
+    if (pinnedTo != null) {
+      ArrayDeque<TaskRun<?>> pinned = pinnedTo.pinned;
+      if (pinned != null) {
+        pinned.remove(run);
+      }
+      unpinned(run);
+    } else {
+      queue.remove(run);
+    }
+  }
+
+  private void setState(TaskRun<?> run, TaskState next) {
+    TaskState was = run.state;
+    if (was == TaskState.QUEUED) {
+      queued--;
+    } else if (was == TaskState.RUNNING) {
+      running--;
+    }
+    if (next == TaskState.QUEUED) {
+      queued++;
+    } else if (next == TaskState.RUNNING) {
+      running++;
+    }
+    run.state = next;
+  }
+
+  private static void cancel(Scheduler.@Nullable Cancellable timer) {
+    if (timer != null) {
+      timer.cancel();
+    }
+  }
+
+  // ------------------------------------------------------------------ agents
+
+  void addAgent(Agent agent) {
+    java.util.Objects.requireNonNull(agent, "agent");
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("runtime '" + name + "' is closed; cannot add agent '"
+            + agent.id() + "'");
+      }
+      addAgentLocked(agent, fx);
+      dispatchLocked(fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  private void addAgentLocked(Agent agent, Effects fx) {
+    if (agents.containsKey(agent.id())) {
+      throw new IllegalArgumentException("agent id '" + agent.id()
+          + "' is already registered in runtime '" + name + "'");
+    }
+    AgentSlot slot = new AgentSlot(agent);
+    agents.put(agent.id(), slot);
+    freeSlots += slot.room();
+    rebuildUp();
+    LOG.info("runtime '{}': added {}", name, agent);
+    if (listening) {
+      fx.event(new AgentAdded(now(), name, agent));
+    }
+  }
+
+  CompletableFuture<Void> drainAgent(String agentId) {
+    Effects fx = new Effects();
+    CompletableFuture<Void> drained;
+    lock.lock();
+    try {
+      AgentSlot slot = require(agentId, "drain");
+      if (slot.state != AgentState.DRAINING) {
+        changeState(slot, AgentState.DRAINING, fx);
+      }
+      drained = slot.drained;
+      if (drained == null) {
+        drained = new CompletableFuture<>();
+        slot.drained = drained;
+        if (slot.inFlight == 0) {
+          drained.complete(null);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+    return drained.copy();
+  }
+
+  void setAgentState(String agentId, AgentState state) {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      AgentSlot slot = require(agentId, state == AgentState.UP ? "mark up" : "mark down");
+      if (slot.state != state) {
+        changeState(slot, state, fx);
+        dispatchLocked(fx);
+      }
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  private void changeState(AgentSlot slot, AgentState next, Effects fx) {
+    AgentState was = slot.state;
+    if (was == AgentState.UP) {
+      freeSlots -= slot.room();
+    }
+    slot.state = next;
+    if (next == AgentState.UP) {
+      freeSlots += slot.room();
+      slot.drained = null;
+    } else {
+      unpinAll(slot);
+    }
+    rebuildUp();
+    LOG.info("runtime '{}': agent '{}' {} -> {}", name, slot.id(), was, next);
+    if (listening) {
+      fx.event(new AgentStateChanged(now(), name, slot.id(), was, next));
+    }
+  }
+
+  void removeAgent(String agentId) {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      AgentSlot slot = require(agentId, "remove");
+      agents.remove(agentId);
+      if (slot.state == AgentState.UP) {
+        freeSlots -= slot.room();
+      }
+      slot.registered = false;
+      unpinAll(slot);
+      rebuildUp();
+      int lost = 0;
+      for (AttemptRun a = slot.running; a != null; a = a.nextOnSlot) {
+        if (!a.decided) {
+          lost++;
+          AgentLostException cause = new AgentLostException("agent '" + agentId
+              + "' was removed from runtime '" + name + "' while attempt " + a.attemptId() + " ran");
+          giveUp(a, AttemptEnded.Status.LOST, cause, fx);
+          decide(a, null, cause, scheduler.nanoTime(), fx);
+        }
+      }
+      AgentBackend backend = slot.backend;
+      if (backend != null) {
+        fx.run(backend::close);
+      }
+      LOG.info("runtime '{}': removed agent '{}' ({} attempt(s) lost)", name, agentId, lost);
+      if (listening) {
+        fx.event(new AgentRemoved(now(), name, agentId, lost));
+      }
+      dispatchLocked(fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
+  }
+
+  private AgentSlot require(String agentId, String action) {
+    java.util.Objects.requireNonNull(agentId, "agentId");
+    AgentSlot slot = agents.get(agentId);
+    if (slot == null) {
+      throw new IllegalArgumentException("cannot " + action + " agent '" + agentId
+          + "': no such agent in runtime '" + name + "' (agents: " + agents.keySet() + ")");
+    }
+    return slot;
+  }
+
+  private void rebuildUp() {
+    List<AgentSlot> up = new ArrayList<>(agents.size());
+    for (AgentSlot slot : agents.values()) {
+      if (slot.state == AgentState.UP) {
+        up.add(slot);
+      }
+    }
+    upAgents = List.copyOf(up);
+  }
+
+  // ------------------------------------------------------------------ observation
+
+  RuntimeSnapshot snapshot() {
+    lock.lock();
+    try {
+      List<RuntimeSnapshot.AgentSnapshot> list = new ArrayList<>(agents.size());
+      for (AgentSlot slot : agents.values()) {
+        list.add(new RuntimeSnapshot.AgentSnapshot(slot.id(), slot.state, slot.agent.capacity(),
+            slot.inFlight, slot.succeeded, slot.failed, slot.agent.isLocal()));
+      }
+      return new RuntimeSnapshot(name, now(), queued, running, retryWaiting.size(), submitted,
+          rejected.sum(), succeeded, failed, cancelled, timedOut, list);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  Subscription subscribe(RuntimeListener listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    listening = true;
+    return () -> {
+      listeners.remove(listener);
+      listening = !listeners.isEmpty();
+    };
+  }
+
+  void publish(RuntimeEvent event) {
+    for (RuntimeListener listener : listeners) {
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException e) {
+        listenerFailures.increment();
+        LOG.warn("listener {} failed on {}; ignored", listener, event, e);
+      }
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  void close() {
+    boolean first;
+    lock.lock();
+    try {
+      first = !closed;
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+    if (first) {
+      LOG.info("runtime '{}': closing; waiting up to {} for {} task(s)", name, shutdownGrace,
+          activeCount());
+      permits.release(CLOSE_PERMITS); // wakes blocked submitters, who then see the runtime closed
+    }
+    boolean interrupted = false;
+    List<AgentBackend> backends = new ArrayList<>();
+    boolean terminateNow = false;
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      long remaining = shutdownGrace.toNanos();
+      while (active > 0 && remaining > 0) {
+        try {
+          remaining = idle.awaitNanos(remaining);
+        } catch (InterruptedException e) {
+          interrupted = true;
+          break;
+        }
+      }
+      if (active > 0) {
+        cancelAllLocked("runtime '" + name + "' closed before the task ended", fx);
+      }
+      if (!terminated) {
+        terminated = true;
+        terminateNow = true;
+        for (AgentSlot slot : agents.values()) {
+          if (slot.backend != null) {
+            backends.add(slot.backend);
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      fx.apply(this);
+    } finally {
+      if (terminateNow) {
+        for (AgentBackend backend : backends) {
+          try {
+            backend.close();
+          } catch (RuntimeException e) {
+            LOG.warn("backend {} failed to close", backend, e);
+          }
+        }
+        if (ownedScheduler != null) {
+          ownedScheduler.shutdown();
+        }
+        LOG.info("runtime '{}': closed", name);
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private int activeCount() {
+    lock.lock();
+    try {
+      return active;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void cancelAllLocked(String reason, Effects fx) {
+    List<TaskRun<?>> all = new ArrayList<>();
+    for (QueuedTask q : queue.drain()) {
+      TaskRun<?> run = (TaskRun<?>) q;
+      all.add(run);
+    }
+    for (AgentSlot slot : agents.values()) {
+      if (slot.pinned != null) {
+        all.addAll(slot.pinned);
+      }
+      for (AttemptRun a = slot.running; a != null; a = a.nextOnSlot) {
+        if (!a.decided) {
+          all.add(a.run);
+        }
+      }
+    }
+    all.addAll(retryWaiting);
+    for (TaskRun<?> run : all) {
+      cancelLocked(run, reason, fx);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.agentry.core.spi;
+
+import java.util.List;
+
+/**
+ * Chooses the agent for a task (the placement strategy). The default is round-robin.
+ *
+ * <p>The runtime calls {@link #select} when the task is startable, that is, when at least one of the
+ * eligible agents {@link AgentView#hasRoomFor has room} for it. Eligible agents are UP, have every tag
+ * the task requires and offer at least the amount of every resource it declares; for a retry, agents
+ * that already failed the task are left out while another eligible agent has room (failover).
+ *
+ * <p>A selector normally returns an agent with room. It may return an eligible agent without room to
+ * express affinity: the task then waits for that agent's next free slot, at most the runtime's
+ * {@code affinityWait}, after which it is placed on any agent with room. Called under the dispatch
+ * lock, one call at a time: no synchronization is needed, and the method must never block.
+ */
+@FunctionalInterface
+public interface AgentSelector {
+
+  /**
+   * Chooses one of the eligible agents for the task.
+   *
+   * @param task the task to place
+   * @param eligible the eligible agents, in registration order; never empty, and at least one has room
+   * @return one element of {@code eligible}
+   */
+  AgentView select(QueuedTask task, List<? extends AgentView> eligible);
+
+  /**
+   * Told when an attempt placed by this runtime ends, so latency-aware selectors can learn. Called
+   * outside the dispatch lock, from the thread that ended the attempt. The default does nothing.
+   *
+   * @param agentId the agent that ran the attempt
+   * @param nanos how long the attempt ran
+   * @param succeeded whether the attempt returned a result
+   */
+  default void attemptEnded(String agentId, long nanos, boolean succeeded) {}
+}

@@ -1,0 +1,48 @@
+package io.agentry.core.spi;
+
+import io.agentry.core.Task;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one attempt ended, given to {@link ExecutionPolicy#afterAttempt(AttemptReport)}.
+ *
+ * @param task the task
+ * @param taskId the id of this submission
+ * @param attempt the number of the attempt that ended, starting at 1
+ * @param agentId the agent that ran it
+ * @param result the result when the attempt succeeded
+ * @param failure the failure when it did not: what the work threw, a
+ *     {@link io.agentry.core.TaskTimeoutException} for an attempt or heartbeat timeout, or an
+ *     {@link io.agentry.core.AgentLostException} when its agent went away
+ * @param agentsTried the agents of every attempt so far, in order
+ * @param elapsed the time since submission
+ */
+public record AttemptReport(
+    Task<?> task, String taskId, int attempt, String agentId, @Nullable Object result,
+    @Nullable Throwable failure, List<String> agentsTried, Duration elapsed) {
+
+  /**
+   * Checks the components.
+   *
+   * @throws NullPointerException if a required component is null
+   */
+  public AttemptReport {
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(taskId, "taskId");
+    Objects.requireNonNull(agentId, "agentId");
+    agentsTried = List.copyOf(agentsTried);
+    Objects.requireNonNull(elapsed, "elapsed");
+  }
+
+  /**
+   * Tells whether the attempt returned a result.
+   *
+   * @return {@code true} when {@link #failure()} is null
+   */
+  public boolean succeeded() {
+    return failure == null;
+  }
+}
