@@ -319,12 +319,13 @@ final class Dispatcher {
     if (plain(run.task)) {
       base = upAgents;
     } else {
-      base = new ArrayList<>(upAgents.size());
+      List<AgentSlot> some = new ArrayList<>(upAgents.size());
       for (AgentSlot slot : upAgents) {
         if (slot.canEverRun(run.task)) {
-          base.add(slot);
+          some.add(slot);
         }
       }
+      base = java.util.Collections.unmodifiableList(some);
     }
     List<String> tried = run.agents;
     if (tried != null && base.size() > 1) {
@@ -337,7 +338,7 @@ final class Dispatcher {
         }
       }
       if (freshHasRoom) {
-        return fresh;
+        return java.util.Collections.unmodifiableList(fresh);
       }
     }
     return base;
@@ -347,7 +348,9 @@ final class Dispatcher {
     List<AgentSlot> eligible = eligibleFor(run);
     AgentSlot chosen = null;
     try {
-      AgentView view = selector.select(run, eligible);
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      List<AgentView> views = (List) eligible;
+      AgentView view = selector.select(run, views);
       if (view instanceof AgentSlot slot && slot.registered && slot.state == AgentState.UP
           && slot.canEverRun(run.task)) {
         chosen = slot;

@@ -10,7 +10,7 @@ final class RoundRobinSelector implements AgentSelector {
   private int next;
 
   @Override
-  public AgentView select(QueuedTask task, List<? extends AgentView> eligible) {
+  public AgentView select(QueuedTask task, List<AgentView> eligible) {
     int n = eligible.size();
     int start = Math.floorMod(next, n);
     for (int i = 0; i < n; i++) {

@@ -22,10 +22,11 @@ public interface AgentSelector {
    * Chooses one of the eligible agents for the task.
    *
    * @param task the task to place
-   * @param eligible the eligible agents, in registration order; never empty, and at least one has room
+   * @param eligible the eligible agents, in registration order, unmodifiable; never empty, and at least
+   *     one has room
    * @return one element of {@code eligible}
    */
-  AgentView select(QueuedTask task, List<? extends AgentView> eligible);
+  AgentView select(QueuedTask task, List<AgentView> eligible);
 
   /**
    * Told when an attempt placed by this runtime ends, so latency-aware selectors can learn. Called
