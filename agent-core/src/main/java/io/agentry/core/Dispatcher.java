@@ -96,6 +96,8 @@ final class Dispatcher {
   private int queued;
   private int running;
   private final Set<TaskRun<?>> retryWaiting = new HashSet<>();
+  /** Per-key ordering: a key is held while it maps here; the deque holds the tasks waiting for it. */
+  private final Map<String, ArrayDeque<TaskRun<?>>> keyLanes = new java.util.HashMap<>();
   private long submitted;
   private long succeeded;
   private long failed;
@@ -137,6 +139,8 @@ final class Dispatcher {
     this.shutdownGrace = b.shutdownGrace;
     this.baseNanos = scheduler.nanoTime();
     this.baseInstant = scheduler.now();
+    this.queue.bind(scheduler);
+    this.selector.bind(scheduler);
     b.listeners.forEach(this::subscribe);
     Effects fx = new Effects();
     lock.lock();
@@ -217,7 +221,9 @@ final class Dispatcher {
       }
       queued++; // a new run starts in QUEUED
       run.enqueuedNanos = run.submitNanos;
-      queue.add(run);
+      if (!holdKeyOrWait(run)) {
+        queue.add(run);
+      }
       dispatchLocked(fx);
     } finally {
       lock.unlock();
@@ -286,6 +292,44 @@ final class Dispatcher {
     setState(run, TaskState.QUEUED);
     run.enqueuedNanos = scheduler.nanoTime();
     queue.add(run);
+  }
+
+  /**
+   * Per-key ordering: takes the task's key if it is free, else parks the task behind the key's
+   * holder. Returns true if the task was parked.
+   */
+  private boolean holdKeyOrWait(TaskRun<?> run) {
+    if (!run.task.orderedByKey()) {
+      return false;
+    }
+    String key = java.util.Objects.requireNonNull(run.task.key().orElse(null));
+    ArrayDeque<TaskRun<?>> lane = keyLanes.get(key);
+    if (lane == null) {
+      keyLanes.put(key, new ArrayDeque<>(2));
+      return false;
+    }
+    lane.add(run);
+    run.heldByKey = true;
+    return true;
+  }
+
+  /** Per-key ordering: the holder ended, so the next task of its key enters the queue. */
+  private void releaseKey(TaskRun<?> run) {
+    if (!run.task.orderedByKey() || run.heldByKey) {
+      return;
+    }
+    String key = java.util.Objects.requireNonNull(run.task.key().orElse(null));
+    ArrayDeque<TaskRun<?>> lane = keyLanes.get(key);
+    if (lane == null) {
+      return;
+    }
+    TaskRun<?> next = lane.poll();
+    if (next == null) {
+      keyLanes.remove(key);
+    } else {
+      next.heldByKey = false;
+      queue.add(next);
+    }
   }
 
   private void dispatchLocked(Effects fx) {
@@ -770,6 +814,7 @@ final class Dispatcher {
         giveUp(current, AttemptEnded.Status.TIMED_OUT, cause, fx);
       }
       finish(run, TaskState.TIMED_OUT, null, cause, null, fx);
+      dispatchLocked(fx);
     } finally {
       lock.unlock();
     }
@@ -788,6 +833,7 @@ final class Dispatcher {
           ? noEligibleAgent(run, "queueTimeout", limit)
           : new TaskTimeoutException("queueTimeout", limit);
       finish(run, TaskState.TIMED_OUT, null, cause, null, fx);
+      dispatchLocked(fx);
     } finally {
       lock.unlock();
     }
@@ -832,6 +878,7 @@ final class Dispatcher {
     lock.lock();
     try {
       done = cancelLocked(run, reason, fx);
+      dispatchLocked(fx); // a released key may have let a waiting task into the queue
     } finally {
       lock.unlock();
     }
@@ -865,6 +912,8 @@ final class Dispatcher {
       run.retryTimer = null;
     }
     setState(run, end);
+    releaseKey(run);
+    run.heldByKey = false;
     cancel(run.queueTimer);
     cancel(run.deadlineTimer);
     run.queueTimer = null;
@@ -920,7 +969,12 @@ final class Dispatcher {
 
   private void removeWaiting(TaskRun<?> run) {
     AgentSlot pinnedTo = run.pinnedTo;
-    if (pinnedTo != null) {
+    if (run.heldByKey) {
+      ArrayDeque<TaskRun<?>> lane = keyLanes.get(run.task.key().orElse(""));
+      if (lane != null) {
+        lane.remove(run);
+      }
+    } else if (pinnedTo != null) {
       ArrayDeque<TaskRun<?>> pinned = pinnedTo.pinned;
       if (pinned != null) {
         pinned.remove(run);
@@ -1237,6 +1291,9 @@ final class Dispatcher {
       }
     }
     all.addAll(retryWaiting);
+    for (ArrayDeque<TaskRun<?>> lane : keyLanes.values()) {
+      all.addAll(lane);
+    }
     for (TaskRun<?> run : all) {
       cancelLocked(run, reason, fx);
     }

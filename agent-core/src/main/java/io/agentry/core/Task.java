@@ -32,6 +32,7 @@ public final class Task<T extends @Nullable Object> {
   private final @Nullable String id;
   private final int priority;
   private final @Nullable String key;
+  private final boolean orderedByKey;
   private final Set<String> requiredTags;
   private final Map<String, Double> resources;
   private final TaskTimeouts timeouts;
@@ -44,6 +45,7 @@ public final class Task<T extends @Nullable Object> {
     this.id = b.id;
     this.priority = b.priority;
     this.key = b.key;
+    this.orderedByKey = b.orderedByKey;
     this.requiredTags = Set.copyOf(b.requiredTags);
     this.resources = Map.copyOf(b.resources);
     this.timeouts = b.timeouts;
@@ -89,6 +91,7 @@ public final class Task<T extends @Nullable Object> {
     b.id = id;
     b.priority = priority;
     b.key = key;
+    b.orderedByKey = orderedByKey;
     b.requiredTags = new java.util.LinkedHashSet<>(requiredTags);
     b.resources = new LinkedHashMap<>(resources);
     b.timeouts = timeouts;
@@ -141,6 +144,16 @@ public final class Task<T extends @Nullable Object> {
    */
   public Optional<String> key() {
     return Optional.ofNullable(key);
+  }
+
+  /**
+   * Tells whether this task runs one at a time, in submission order, with the other tasks of the same
+   * {@link #key()} that are ordered by key.
+   *
+   * @return {@code true} if set with {@link Builder#orderedByKey()}
+   */
+  public boolean orderedByKey() {
+    return orderedByKey;
   }
 
   /**
@@ -213,6 +226,7 @@ public final class Task<T extends @Nullable Object> {
     private @Nullable String id;
     private int priority;
     private @Nullable String key;
+    private boolean orderedByKey;
     private Set<String> requiredTags = new java.util.LinkedHashSet<>();
     private Map<String, Double> resources = new LinkedHashMap<>();
     private TaskTimeouts timeouts = TaskTimeouts.none();
@@ -257,6 +271,19 @@ public final class Task<T extends @Nullable Object> {
      */
     public Builder<T> key(String key) {
       this.key = Checks.name(key, "key");
+      return this;
+    }
+
+    /**
+     * Makes this task wait for every earlier-submitted, still unfinished task of the same key that is
+     * also ordered by key: such tasks run one at a time, in submission order, whatever the queue
+     * discipline. Any end of a task (success, failure, cancel, timeout) lets the next one go. This is
+     * the simple answer to concurrent conflicting updates of one entity. Requires a {@link #key}.
+     *
+     * @return this builder
+     */
+    public Builder<T> orderedByKey() {
+      this.orderedByKey = true;
       return this;
     }
 
@@ -375,8 +402,12 @@ public final class Task<T extends @Nullable Object> {
      * Builds the immutable task.
      *
      * @return the task
+     * @throws IllegalStateException if {@link #orderedByKey()} is set without a {@link #key(String)}
      */
     public Task<T> build() {
+      if (orderedByKey && key == null) {
+        throw new IllegalStateException("task '" + name + "': orderedByKey() requires a key(...)");
+      }
       return new Task<>(this);
     }
   }

@@ -37,6 +37,8 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
   @Nullable AttemptRun current;
   boolean holdsPermit;
   boolean affinityExpired;
+  /** Waiting behind an earlier task of the same key (per-key ordering), not in the queue. */
+  boolean heldByKey;
   @Nullable AgentSlot pinnedTo;
   Scheduler.@Nullable Cancellable queueTimer;
   Scheduler.@Nullable Cancellable deadlineTimer;

@@ -19,6 +19,15 @@ import java.util.List;
 public interface AgentSelector {
 
   /**
+   * Called once when a runtime is built with this selector, before any other call: gives the runtime's
+   * clock (for example, for aging or decay). The default does nothing. An implementation may throw
+   * {@link IllegalStateException} if it is bound twice, since an instance belongs to one runtime.
+   *
+   * @param clock the runtime's scheduler; use its {@link Scheduler#nanoTime()} for time
+   */
+  default void bind(Scheduler clock) {}
+
+  /**
    * Chooses one of the eligible agents for the task.
    *
    * @param task the task to place

@@ -14,6 +14,15 @@ import org.jspecify.annotations.Nullable;
 public interface TaskQueue {
 
   /**
+   * Called once when a runtime is built with this queue, before any other call: gives the runtime's
+   * clock (for example, for aging or decay). The default does nothing. An implementation may throw
+   * {@link IllegalStateException} if it is bound twice, since an instance belongs to one runtime.
+   *
+   * @param clock the runtime's scheduler; use its {@link Scheduler#nanoTime()} for time
+   */
+  default void bind(Scheduler clock) {}
+
+  /**
    * Adds a waiting task: a new submission, or a task coming back for a retry.
    *
    * @param task the task
