@@ -131,6 +131,27 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   /**
+   * Executes a task graph: every node is submitted as a task when its upstreams have ended as the
+   * graph's {@link io.agentry.core.graph.FailurePolicy} requires, and runs on this runtime's agents,
+   * queue and policies. Nodes do not take room in the queue bound (the graph is admitted whole).
+   *
+   * @param graph the graph
+   * @return the handle of this execution
+   * @throws RejectedTaskException if the runtime is closed
+   * @throws NullPointerException if the graph is null
+   */
+  public io.agentry.core.graph.GraphHandle execute(io.agentry.core.graph.TaskGraph graph) {
+    Objects.requireNonNull(graph, "graph");
+    if (dispatcher.isClosed()) {
+      throw new RejectedTaskException("runtime '" + name() + "' is closed; graph '" + graph.name()
+          + "' cannot run");
+    }
+    GraphRun run = new GraphRun(dispatcher, graph);
+    run.start();
+    return run;
+  }
+
+  /**
    * Registers an agent while the runtime runs; waiting tasks it can run start on it at once.
    *
    * @param agent the agent

@@ -148,6 +148,22 @@ final class AttemptRun implements Attempt, TaskContext, Runnable {
   }
 
   @Override
+  public <U extends @Nullable Object> U resultOf(io.agentry.core.graph.NodeRef<U> upstream) {
+    GraphRun graph = run.graph;
+    if (graph == null) {
+      throw new IllegalStateException("resultOf(" + upstream.id() + ") is only for graph nodes; task "
+          + run.id() + " ('" + run.task.name() + "') is not one");
+    }
+    return graph.resultOf(run.node, upstream);
+  }
+
+  @Override
+  public <I extends @Nullable Object, R extends @Nullable Object> java.util.List<R> fanOut(
+      String name, java.util.List<? extends I> inputs, Shard<I, R> shard) throws InterruptedException {
+    return run.rt.fanOut(name, inputs, shard);
+  }
+
+  @Override
   public String toString() {
     return "Attempt[" + attemptId() + " on " + slot.id() + "]";
   }

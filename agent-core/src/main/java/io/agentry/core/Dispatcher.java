@@ -180,11 +180,7 @@ final class Dispatcher {
     }
     TaskRun<T> run;
     try {
-      ExecutionPolicy p = task.rawPolicy() != null ? task.rawPolicy() : policy;
-      TaskTimeouts t = p == ExecutionPolicy.ofDefaults()
-          ? task.timeouts()
-          : task.timeouts().orElse(p.timeouts(task));
-      run = new TaskRun<>(this, task, p, t, scheduler.nanoTime(), capture());
+      run = newRun(task);
       if (run.userId != null && userIds.putIfAbsent(run.userId, run) != null) {
         throw reject(task, "a task with id '" + run.userId + "' is already in flight in runtime '"
             + name + "'");
@@ -193,18 +189,48 @@ final class Dispatcher {
       permits.release();
       throw e;
     }
+    return accept(run, true);
+  }
+
+  /**
+   * Submits a task that the runtime itself creates (a graph node, a shard): it does not wait for or
+   * take room in the queue bound, since its graph or parent was admitted already.
+   */
+  <T extends @Nullable Object> TaskRun<T> submitInternal(Task<T> task, @Nullable GraphRun graph,
+      int node) {
+    if (closed) {
+      throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
+    }
+    TaskRun<T> run = newRun(task);
+    run.graph = graph;
+    run.node = node;
+    return accept(run, false);
+  }
+
+  private <T extends @Nullable Object> TaskRun<T> newRun(Task<T> task) {
+    ExecutionPolicy p = task.rawPolicy() != null ? task.rawPolicy() : policy;
+    TaskTimeouts t = p == ExecutionPolicy.ofDefaults()
+        ? task.timeouts()
+        : task.timeouts().orElse(p.timeouts(task));
+    return new TaskRun<>(this, task, p, t, scheduler.nanoTime(), capture());
+  }
+
+  private <T extends @Nullable Object> TaskRun<T> accept(TaskRun<T> run, boolean permit) {
+    Task<T> task = run.task;
     Effects fx = new Effects();
     lock.lock();
     try {
       if (closed) {
-        permits.release();
+        if (permit) {
+          permits.release();
+        }
         if (run.userId != null) {
           userIds.remove(run.userId, run);
         }
         throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
       }
       run.seq = ++sequence;
-      run.holdsPermit = true;
+      run.holdsPermit = permit;
       active++;
       submitted++;
       Duration deadline = run.timeouts.rawDeadline();
@@ -230,6 +256,69 @@ final class Dispatcher {
     }
     fx.apply(this);
     return run;
+  }
+
+  <I extends @Nullable Object, R extends @Nullable Object> List<R> fanOut(
+      String shardName, List<? extends I> inputs, Shard<I, R> shard) throws InterruptedException {
+    java.util.Objects.requireNonNull(shardName, "name");
+    java.util.Objects.requireNonNull(inputs, "inputs");
+    java.util.Objects.requireNonNull(shard, "shard");
+    List<TaskRun<R>> shards = new ArrayList<>(inputs.size());
+    boolean complete = false;
+    try {
+      for (I input : inputs) {
+        shards.add(submitInternal(Task.of(shardName, ctx -> shard.run(input, ctx)), null, 0));
+      }
+      // wake up when every shard succeeded or as soon as one did not
+      CompletableFuture<Void> settled = new CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicInteger left =
+          new java.util.concurrent.atomic.AtomicInteger(shards.size());
+      for (TaskRun<R> r : shards) {
+        r.future.whenComplete((v, e) -> {
+          if (e != null || left.decrementAndGet() == 0) {
+            settled.complete(null);
+          }
+        });
+      }
+      if (!shards.isEmpty()) {
+        try {
+          settled.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("unreachable: the settle future never fails", e);
+        }
+      }
+      for (TaskRun<R> r : shards) {
+        TaskOutcome<R> o = r.outcome;
+        if (o != null && !(o instanceof TaskOutcome.Succeeded<R>)) {
+          throw failureOf(r, o, shardName);
+        }
+      }
+      List<R> results = new ArrayList<>(shards.size());
+      for (TaskRun<R> r : shards) {
+        if (!(r.outcome instanceof TaskOutcome.Succeeded<R> s)) {
+          throw new IllegalStateException("shard " + r.id() + " has no result after all succeeded");
+        }
+        results.add(s.value());
+      }
+      complete = true;
+      return results;
+    } finally {
+      if (!complete) {
+        for (TaskRun<R> r : shards) {
+          r.cancel();
+        }
+      }
+    }
+  }
+
+  private static RuntimeException failureOf(TaskRun<?> r, TaskOutcome<?> o, String shardName) {
+    return switch (o) {
+      case TaskOutcome.Failed<?> f -> new TaskFailedException(r.id(), f.cause());
+      case TaskOutcome.TimedOut<?> t -> new TaskFailedException(r.id(), t.cause());
+      case TaskOutcome.Cancelled<?> c -> new CancellationException(
+          "shard " + r.id() + " of '" + shardName + "' was cancelled: " + c.reason());
+      case TaskOutcome.Succeeded<?> s -> new IllegalStateException("shard " + r.id() + " succeeded");
+    };
   }
 
   private boolean admit(Task<?> task, Admission mode, long waitNanos) {
@@ -960,6 +1049,11 @@ final class Dispatcher {
           tried.isEmpty() ? null : tried.get(tried.size() - 1), queueWait, duration, cause));
     }
     fx.settle(run);
+    GraphRun graph = run.graph;
+    if (graph != null) {
+      int node = run.node;
+      fx.run(() -> graph.nodeEnded(node, outcome));
+    }
     if (cause != null && LOG.isDebugEnabled()) {
       LOG.debug("task {} ({}) ended {} after {} attempt(s)", run.id(), run.task.name(), end,
           run.attempts, cause);

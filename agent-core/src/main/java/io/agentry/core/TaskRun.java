@@ -45,6 +45,9 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
   Scheduler.@Nullable Cancellable retryTimer;
   Scheduler.@Nullable Cancellable affinityTimer;
   long deadlineNanos = Long.MAX_VALUE;
+  /** The graph execution this task is a node of, and which node; null for plain tasks. */
+  @Nullable GraphRun graph;
+  int node;
 
   // FifoQueue links
   boolean inFifo;

@@ -1,0 +1,462 @@
+package io.agentry.core;
+
+import io.agentry.core.graph.Compensation;
+import io.agentry.core.graph.CompensationOutcome;
+import io.agentry.core.graph.FailurePolicy;
+import io.agentry.core.graph.GraphHandle;
+import io.agentry.core.graph.GraphOutcome;
+import io.agentry.core.graph.NodeOutcome;
+import io.agentry.core.graph.NodeRef;
+import io.agentry.core.graph.NodeStatus;
+import io.agentry.core.graph.TaskGraph;
+import io.agentry.core.graph.UpstreamFailedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One execution of a {@link TaskGraph}. Every node is submitted to the runtime as a task when its last
+ * upstream ends; the bookkeeping is plain arrays and counters under one small lock per execution, so
+ * the work is linear in nodes plus edges. Graph code runs outside the dispatch lock (node ends arrive
+ * as effects after the dispatcher has released it).
+ */
+final class GraphRun implements GraphHandle {
+  private final Dispatcher rt;
+  private final TaskGraph graph;
+  private final List<NodeRef<?>> nodes;
+  private final FailurePolicy policy;
+  private final int n;
+  private final long startNanos;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final GraphFuture future = new GraphFuture(this);
+
+  // guarded by lock
+  private final int[] pending;
+  private final boolean[] launched;
+  private final @Nullable NodeStatus[] status;
+  private final @Nullable Object[] results;
+  private final @Nullable Throwable[] causes;
+  private final @Nullable TaskOutcome<?>[] outcomes;
+  private final @Nullable TaskRun<?>[] runs;
+  private int unfinished;
+  private boolean cancelled;
+  private boolean failed;
+  private boolean failingFast;
+  private boolean ended;
+
+  /** Counted work, read by tests to check that bookkeeping is linear. */
+  long edgeVisits;
+  long submissions;
+
+  GraphRun(Dispatcher rt, TaskGraph graph) {
+    this.rt = rt;
+    this.graph = graph;
+    this.nodes = graph.nodes();
+    this.policy = graph.failurePolicy();
+    this.n = nodes.size();
+    this.startNanos = rt.nanoTime();
+    this.pending = new int[n];
+    this.launched = new boolean[n];
+    this.status = new NodeStatus[n];
+    this.results = new Object[n];
+    this.causes = new Throwable[n];
+    this.outcomes = new TaskOutcome<?>[n];
+    this.runs = new TaskRun<?>[n];
+  }
+
+  void start() {
+    int[] ready = new int[n];
+    int count = 0;
+    lock.lock();
+    try {
+      unfinished = n;
+      for (int i = 0; i < n; i++) {
+        pending[i] = graph.upstreams(nodes.get(i)).size();
+        if (pending[i] == 0) {
+          launched[i] = true;
+          ready[count++] = i;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    launch(ready, count);
+  }
+
+  private void launch(int @Nullable [] ready, int count) {
+    for (int k = 0; k < count; k++) {
+      int i = java.util.Objects.requireNonNull(ready)[k];
+      TaskRun<?> run;
+      try {
+        run = rt.submitInternal(graph.task(nodes.get(i)), this, i);
+      } catch (RejectedTaskException e) {
+        nodeNotRun(i, NodeStatus.CANCELLED, e);
+        continue;
+      }
+      boolean cancelNow;
+      lock.lock();
+      try {
+        submissions++;
+        runs[i] = run;
+        cancelNow = (cancelled || failingFast) && status[i] == null;
+      } finally {
+        lock.unlock();
+      }
+      if (cancelNow) {
+        run.cancel();
+      }
+    }
+  }
+
+  /** A node's task ended; called once per submitted node, outside the dispatch lock. */
+  void nodeEnded(int i, TaskOutcome<?> outcome) {
+    NodeStatus s;
+    Throwable cause = null;
+    Object value = null;
+    switch (outcome) {
+      case TaskOutcome.Succeeded<?> ok -> {
+        s = NodeStatus.SUCCEEDED;
+        value = ok.value();
+      }
+      case TaskOutcome.Failed<?> f -> {
+        s = NodeStatus.FAILED;
+        cause = f.cause();
+      }
+      case TaskOutcome.TimedOut<?> t -> {
+        s = NodeStatus.FAILED;
+        cause = t.cause();
+      }
+      case TaskOutcome.Cancelled<?> c -> {
+        s = NodeStatus.CANCELLED;
+        cause = new CancellationException(c.reason());
+      }
+    }
+    outcomeOf(i, s, value, cause, outcome);
+  }
+
+  private void nodeNotRun(int i, NodeStatus s, Throwable cause) {
+    outcomeOf(i, s, null, cause, null);
+  }
+
+  private void outcomeOf(int i, NodeStatus s, @Nullable Object value, @Nullable Throwable cause,
+      @Nullable TaskOutcome<?> outcome) {
+    int[] ready = null;
+    int count = 0;
+    List<TaskRun<?>> toCancel = null;
+    boolean done;
+    lock.lock();
+    try {
+      if (status[i] != null) {
+        return;
+      }
+      status[i] = s;
+      results[i] = value;
+      causes[i] = cause;
+      outcomes[i] = outcome;
+      unfinished--;
+      boolean ok = s == NodeStatus.SUCCEEDED;
+      if (!ok && !cancelled) {
+        failed = true;
+      }
+      List<NodeRef<?>> down = graph.downstreams(nodes.get(i));
+      if ((ok || policy == FailurePolicy.CONTINUE_ALL) && !cancelled && !failingFast) {
+        for (NodeRef<?> d : down) {
+          edgeVisits++;
+          int j = d.index();
+          if (--pending[j] == 0 && !launched[j]) {
+            launched[j] = true;
+            if (ready == null) {
+              ready = new int[down.size()];
+            }
+            ready[count++] = j;
+          }
+        }
+      } else if (!ok && !cancelled) {
+        if (policy == FailurePolicy.FAIL_FAST) {
+          toCancel = failFast(nodes.get(i).id(), cause);
+        } else if (policy == FailurePolicy.SKIP_DEPENDENTS) {
+          skipDescendants(i, cause);
+        }
+      }
+      done = unfinished == 0;
+    } finally {
+      lock.unlock();
+    }
+    launch(ready, count);
+    cancelAll(toCancel);
+    if (done) {
+      end();
+    }
+  }
+
+  /** Under the lock: every node not started is skipped; the running ones are returned to cancel. */
+  private @Nullable List<TaskRun<?>> failFast(String failedId, @Nullable Throwable cause) {
+    if (failingFast) {
+      return null;
+    }
+    failingFast = true;
+    UpstreamFailedException skipCause = new UpstreamFailedException(failedId,
+        cause == null ? new IllegalStateException("node failed") : cause);
+    List<TaskRun<?>> running = new ArrayList<>();
+    for (int j = 0; j < n; j++) {
+      if (status[j] != null) {
+        continue;
+      }
+      if (!launched[j]) {
+        launched[j] = true;
+        status[j] = NodeStatus.SKIPPED;
+        causes[j] = skipCause;
+        unfinished--;
+      } else {
+        TaskRun<?> run = runs[j];
+        if (run != null) {
+          running.add(run);
+        }
+      }
+    }
+    return running;
+  }
+
+  /** Under the lock: skips every node that depends, directly or not, on node {@code i}. */
+  private void skipDescendants(int i, @Nullable Throwable cause) {
+    UpstreamFailedException skipCause = new UpstreamFailedException(nodes.get(i).id(),
+        cause == null ? new IllegalStateException("node failed") : cause);
+    int[] stack = new int[8];
+    int top = 0;
+    stack[top++] = i;
+    while (top > 0) {
+      int v = stack[--top];
+      for (NodeRef<?> d : graph.downstreams(nodes.get(v))) {
+        edgeVisits++;
+        int j = d.index();
+        if (!launched[j] && status[j] == null) {
+          launched[j] = true;
+          status[j] = NodeStatus.SKIPPED;
+          causes[j] = skipCause;
+          unfinished--;
+          if (top == stack.length) {
+            stack = java.util.Arrays.copyOf(stack, top * 2);
+          }
+          stack[top++] = j;
+        }
+      }
+    }
+  }
+
+  private static void cancelAll(@Nullable List<TaskRun<?>> runs) {
+    if (runs != null) {
+      for (TaskRun<?> run : runs) {
+        run.cancel();
+      }
+    }
+  }
+
+  @Override
+  public boolean cancel() {
+    List<TaskRun<?>> running = new ArrayList<>();
+    boolean done;
+    lock.lock();
+    try {
+      if (ended || cancelled) {
+        return false;
+      }
+      cancelled = true;
+      CancellationException cause = new CancellationException("graph '" + graph.name() + "' was cancelled");
+      for (int j = 0; j < n; j++) {
+        if (status[j] != null) {
+          continue;
+        }
+        if (!launched[j]) {
+          launched[j] = true;
+          status[j] = NodeStatus.CANCELLED;
+          causes[j] = cause;
+          unfinished--;
+        } else {
+          TaskRun<?> run = runs[j];
+          if (run != null) {
+            running.add(run);
+          }
+        }
+      }
+      done = unfinished == 0;
+    } finally {
+      lock.unlock();
+    }
+    cancelAll(running);
+    if (done) {
+      end();
+    }
+    return true;
+  }
+
+  /** Reads an upstream's result for node {@code i}. */
+  @SuppressWarnings("unchecked")
+  <U extends @Nullable Object> U resultOf(int i, NodeRef<U> upstream) {
+    java.util.Objects.requireNonNull(upstream, "upstream");
+    NodeRef<?> self = nodes.get(i);
+    if (!graph.contains(upstream) || !graph.upstreams(self).contains(upstream)) {
+      throw new IllegalArgumentException("node '" + self.id() + "' does not depend on node '"
+          + upstream.id() + "' in graph '" + graph.name() + "'");
+    }
+    int j = upstream.index();
+    lock.lock();
+    try {
+      if (status[j] == NodeStatus.SUCCEEDED) {
+        return (U) results[j];
+      }
+      Throwable cause = causes[j];
+      throw new UpstreamFailedException(upstream.id(),
+          cause == null ? new IllegalStateException("upstream has not ended") : cause);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ the end, and compensation
+
+  private void end() {
+    GraphOutcome.Status result;
+    List<Integer> toCompensate = new ArrayList<>();
+    lock.lock();
+    try {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      result = cancelled ? GraphOutcome.Status.CANCELLED
+          : failed ? GraphOutcome.Status.FAILED : GraphOutcome.Status.SUCCEEDED;
+      if (graph.compensates() && result != GraphOutcome.Status.SUCCEEDED) {
+        List<NodeRef<?>> order = graph.topologicalOrder();
+        for (int k = order.size() - 1; k >= 0; k--) {
+          int j = order.get(k).index();
+          if (status[j] == NodeStatus.SUCCEEDED && graph.compensation(order.get(k)).isPresent()) {
+            toCompensate.add(j);
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    compensate(result, toCompensate, 0, new ArrayList<>());
+  }
+
+  /** Runs compensations one at a time, each as a task, each after the previous one ended. */
+  private void compensate(GraphOutcome.Status result, List<Integer> order, int next,
+      List<CompensationOutcome> done) {
+    if (next == order.size()) {
+      complete(result, done);
+      return;
+    }
+    int j = order.get(next);
+    NodeRef<?> node = nodes.get(j);
+    @SuppressWarnings("unchecked")
+    Compensation<Object> action = (Compensation<Object>) graph.compensation(node).orElseThrow();
+    Object value = results[j];
+    Task<?> nodeTask = graph.task(node);
+    Task.Builder<Object> b = Task.builder(nodeTask.name() + ".compensation", ctx -> {
+      action.compensate(value);
+      return null;
+    });
+    if (!nodeTask.requiredTags().isEmpty()) {
+      b.requires(nodeTask.requiredTags().toArray(String[]::new));
+    }
+    nodeTask.resources().forEach(b::resource);
+    TaskRun<Object> run;
+    try {
+      run = rt.submitInternal(b.build(), null, 0);
+    } catch (RejectedTaskException e) {
+      done.add(new CompensationOutcome(node.id(), e));
+      compensate(result, order, next + 1, done);
+      return;
+    }
+    run.toCompletableFuture().whenComplete((v, e) -> {
+      Throwable failure = null;
+      if (e != null) {
+        failure = e instanceof TaskFailedException tf && tf.getCause() != null ? tf.getCause() : e;
+      }
+      done.add(new CompensationOutcome(node.id(), failure));
+      compensate(result, order, next + 1, done);
+    });
+  }
+
+  private void complete(GraphOutcome.Status result, List<CompensationOutcome> compensations) {
+    List<NodeOutcome> list = new ArrayList<>(n);
+    lock.lock();
+    try {
+      for (int j = 0; j < n; j++) {
+        list.add(new NodeOutcome(nodes.get(j).id(), java.util.Objects.requireNonNull(status[j]),
+            results[j], causes[j], outcomes[j]));
+      }
+    } finally {
+      lock.unlock();
+    }
+    GraphOutcome outcome = new GraphOutcome(graph, result, list, compensations,
+        Duration.ofNanos(rt.nanoTime() - startNanos));
+    future.settle(outcome);
+  }
+
+  // ------------------------------------------------------------------ handle
+
+  @Override
+  public TaskGraph graph() {
+    return graph;
+  }
+
+  @Override
+  public CompletableFuture<GraphOutcome> toCompletableFuture() {
+    return future;
+  }
+
+  @Override
+  public GraphOutcome join() {
+    try {
+      return future.join();
+    } catch (CompletionException | CancellationException e) {
+      throw new IllegalStateException("graph future ended without an outcome", e);
+    }
+  }
+
+  @Override
+  public GraphOutcome await() throws InterruptedException {
+    try {
+      return future.get();
+    } catch (ExecutionException | CancellationException e) {
+      throw new IllegalStateException("graph future ended without an outcome", e);
+    }
+  }
+
+  @Override
+  public Optional<GraphOutcome> outcome() {
+    return Optional.ofNullable(future.getNow(null));
+  }
+
+  @Override
+  public String toString() {
+    return "GraphRun[" + graph.name() + "]";
+  }
+
+  /** Completes with the outcome; cancelling it cancels the graph. */
+  static final class GraphFuture extends CompletableFuture<GraphOutcome> {
+    private final GraphRun run;
+
+    GraphFuture(GraphRun run) {
+      this.run = run;
+    }
+
+    void settle(GraphOutcome outcome) {
+      super.complete(outcome);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      return run.cancel();
+    }
+  }
+}
