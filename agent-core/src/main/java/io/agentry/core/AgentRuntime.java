@@ -167,7 +167,8 @@ public final class AgentRuntime implements AutoCloseable {
    * (as {@link AgentState#DRAINING}) until removed or marked up again.
    *
    * @param agentId the agent
-   * @return a future completed when the agent has no attempt running
+   * @return a future completed when the agent has no attempt running, or completed exceptionally
+   *     with a {@link java.util.concurrent.CancellationException} if the agent is marked up before
    * @throws IllegalArgumentException if no such agent is registered
    */
   public CompletableFuture<Void> drainAgent(String agentId) {

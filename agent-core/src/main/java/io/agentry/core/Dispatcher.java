@@ -71,6 +71,13 @@ final class Dispatcher {
   private final ExecutionPolicy policy;
   private final List<ContextPropagator<Object>> propagators;
   private final CopyOnWriteArrayList<RuntimeListener> listeners = new CopyOnWriteArrayList<>();
+  /** Events in the order they happened (queued under the dispatch lock), published one at a time. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<RuntimeEvent> events =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ReentrantLock publishLock = new ReentrantLock();
+  /** Tasks ended whose future is not yet completed; close() waits for them. */
+  private final java.util.concurrent.atomic.AtomicInteger unsettled =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean listening;
   private final Scheduler scheduler;
   private final @Nullable TimerScheduler ownedScheduler;
@@ -243,7 +250,7 @@ final class Dispatcher {
         run.queueTimer = scheduler.schedule(queueTimeout, () -> queueTimeoutPassed(run));
       }
       if (listening) {
-        fx.event(new TaskSubmitted(now(), name, run.id(), task.name()));
+        emit(fx, new TaskSubmitted(now(), name, run.id(), task.name()));
       }
       queued++; // a new run starts in QUEUED
       run.enqueuedNanos = run.submitNanos;
@@ -357,7 +364,47 @@ final class Dispatcher {
 
   private void publishRejected(Task<?> task, String reason) {
     if (listening) {
-      publish(new TaskRejected(now(), name, task.name(), reason));
+      events.add(new TaskRejected(now(), name, task.name(), reason));
+      drainEvents();
+    }
+  }
+
+  /** Queues an event for publication; called under the dispatch lock, so the queue is in causal order. */
+  private void emit(Effects fx, RuntimeEvent event) {
+    events.add(event);
+    fx.publish();
+  }
+
+  /**
+   * Publishes every queued event, one thread at a time, in queue order. A thread returns from here
+   * only when the events it queued before have been published (by itself or by the thread that held
+   * the publish lock), so a task's completion event is out before its future completes. A listener
+   * that submits work re-enters here; its events are published by the outer loop.
+   */
+  void drainEvents() {
+    if (publishLock.isHeldByCurrentThread()) {
+      return;
+    }
+    publishLock.lock();
+    try {
+      RuntimeEvent event;
+      while ((event = events.poll()) != null) {
+        publish(event);
+      }
+    } finally {
+      publishLock.unlock();
+    }
+  }
+
+  /** A task's future was completed; wakes close() when it waits for the last one. */
+  void settled() {
+    if (unsettled.decrementAndGet() == 0 && closed) {
+      lock.lock();
+      try {
+        idle.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -613,7 +660,7 @@ final class Dispatcher {
       attempt.heartbeatTimer = scheduler.schedule(heartbeat, () -> heartbeatCheck(attempt));
     }
     if (listening) {
-      fx.event(new AttemptStarted(instantOf(now), name, run.id(), run.task.name(), attempt.number,
+      emit(fx, new AttemptStarted(instantOf(now), name, run.id(), run.task.name(), attempt.number,
           slot.id(), Duration.ofNanos(now - run.enqueuedNanos)));
     }
     fx.launch(attempt);
@@ -659,10 +706,7 @@ final class Dispatcher {
         close(scopes);
       }
     }
-    attemptReturned(attempt, result, failure);
-    // An interrupt aimed at this attempt can only be sent under the lock before attemptReturned
-    // cleared the thread; clear it so that a pooled thread of a custom executor starts clean.
-    Thread.interrupted();
+    attemptReturned(attempt, result, failure, true);
   }
 
   private ContextPropagator.Scope @Nullable [] restore(Object @Nullable [] contexts) {
@@ -701,6 +745,11 @@ final class Dispatcher {
 
   /** The work of an attempt returned (or its backend reported): frees the slot, decides if still open. */
   void attemptReturned(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure) {
+    attemptReturned(attempt, result, failure, false);
+  }
+
+  private void attemptReturned(AttemptRun attempt, @Nullable Object result,
+      @Nullable Throwable failure, boolean onAttemptThread) {
     Effects fx = new Effects();
     long end = scheduler.nanoTime();
     AgentSlot slot = attempt.slot;
@@ -739,6 +788,12 @@ final class Dispatcher {
     } finally {
       lock.unlock();
     }
+    if (onAttemptThread) {
+      // An interrupt aimed at this attempt can only have been sent under the lock before `thread` was
+      // cleared above; clear it so that what runs next on this thread (other tasks' events and
+      // callbacks, or a pooled thread's next task) starts clean.
+      Thread.interrupted();
+    }
     try {
       selector.attemptEnded(slot.id(), end - attempt.startNanos, failure == null);
     } catch (RuntimeException e) {
@@ -761,7 +816,7 @@ final class Dispatcher {
       run.current = null;
     }
     if (listening) {
-      fx.event(new AttemptEnded(instantOf(end), name, run.id(), run.task.name(), attempt.number,
+      emit(fx, new AttemptEnded(instantOf(end), name, run.id(), run.task.name(), attempt.number,
           attempt.slot.id(), status, Duration.ofNanos(end - attempt.startNanos), failure));
     }
   }
@@ -818,7 +873,7 @@ final class Dispatcher {
 
   private void retry(TaskRun<?> run, AttemptRun failedAttempt, Duration delay, Effects fx) {
     if (listening) {
-      fx.event(new TaskRetryScheduled(now(), name, run.id(), run.task.name(), run.attempts + 1,
+      emit(fx, new TaskRetryScheduled(now(), name, run.id(), run.task.name(), run.attempts + 1,
           delay, failedAttempt.slot.id()));
     }
     if (delay.isZero()) {
@@ -1045,9 +1100,10 @@ final class Dispatcher {
     };
     r.outcome = outcome;
     if (listening) {
-      fx.event(new TaskCompleted(instantOf(now), name, run.id(), run.task.name(), end, run.attempts,
+      emit(fx, new TaskCompleted(instantOf(now), name, run.id(), run.task.name(), end, run.attempts,
           tried.isEmpty() ? null : tried.get(tried.size() - 1), queueWait, duration, cause));
     }
+    unsettled.incrementAndGet();
     fx.settle(run);
     GraphRun graph = run.graph;
     if (graph != null) {
@@ -1130,7 +1186,7 @@ final class Dispatcher {
     rebuildUp();
     LOG.info("runtime '{}': added {}", name, agent);
     if (listening) {
-      fx.event(new AgentAdded(now(), name, agent));
+      emit(fx, new AgentAdded(now(), name, agent));
     }
   }
 
@@ -1181,14 +1237,19 @@ final class Dispatcher {
     slot.state = next;
     if (next == AgentState.UP) {
       freeSlots += slot.room();
-      slot.drained = null;
+      CompletableFuture<Void> drained = slot.drained;
+      if (drained != null) {
+        slot.drained = null;
+        fx.run(() -> drained.completeExceptionally(new CancellationException(
+            "agent '" + slot.id() + "' was marked up before it drained")));
+      }
     } else {
       unpinAll(slot);
     }
     rebuildUp();
     LOG.info("runtime '{}': agent '{}' {} -> {}", name, slot.id(), was, next);
     if (listening) {
-      fx.event(new AgentStateChanged(now(), name, slot.id(), was, next));
+      emit(fx, new AgentStateChanged(now(), name, slot.id(), was, next));
     }
   }
 
@@ -1220,7 +1281,7 @@ final class Dispatcher {
       }
       LOG.info("runtime '{}': removed agent '{}' ({} attempt(s) lost)", name, agentId, lost);
       if (listening) {
-        fx.event(new AgentRemoved(now(), name, agentId, lost));
+        emit(fx, new AgentRemoved(now(), name, agentId, lost));
       }
       dispatchLocked(fx);
     } finally {
@@ -1325,6 +1386,15 @@ final class Dispatcher {
       if (active > 0) {
         cancelAllLocked("runtime '" + name + "' closed before the task ended", fx);
       }
+      // tasks that ended on other threads: wait until those threads have completed their futures
+      // (it takes only their listeners' time), so that every handle is complete when close returns
+      while (unsettled.get() > fxSettles(fx) && !interrupted) {
+        try {
+          idle.await();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
       if (!terminated) {
         terminated = true;
         terminateNow = true;
@@ -1357,6 +1427,11 @@ final class Dispatcher {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** How many of the unsettled tasks this close() will settle itself (those it cancelled). */
+  private static int fxSettles(Effects fx) {
+    return fx.settles();
   }
 
   private int activeCount() {

@@ -1,19 +1,20 @@
 package io.agentry.core;
 
-import io.agentry.core.event.RuntimeEvent;
 import java.util.ArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a locked section decided and the caller must do after unlocking, in order: publish events,
- * launch attempts, complete futures, run backend callbacks. Keeps user code (listeners, future
+ * What a locked section decided and the caller must do after unlocking: publish the events it queued,
+ * then, in order, launch attempts, complete futures and run callbacks. Keeps user code (listeners, future
  * callbacks, backends) out of the dispatch lock.
  */
 final class Effects {
   private @Nullable ArrayList<Object> items;
+  private boolean events;
 
-  void event(RuntimeEvent event) {
-    add(event);
+  /** Notes that events were queued for publication (see {@link Dispatcher#emit}). */
+  void publish() {
+    events = true;
   }
 
   void launch(AttemptRun attempt) {
@@ -22,6 +23,19 @@ final class Effects {
 
   void settle(TaskRun<?> run) {
     add(run);
+  }
+
+  /** Counts the futures this effect list will complete. */
+  int settles() {
+    int count = 0;
+    if (items != null) {
+      for (Object item : items) {
+        if (item instanceof TaskRun<?>) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 
   void run(Runnable action) {
@@ -37,21 +51,38 @@ final class Effects {
     list.add(item);
   }
 
-  /** Applies every effect; one that throws does not stop the others, and the first throw is rethrown. */
+  /**
+   * Publishes the queued events, then applies every other effect in order; one that throws does not
+   * stop the others, and the first throw is rethrown.
+   */
   void apply(Dispatcher rt) {
+    Throwable first = null;
+    if (events) {
+      events = false;
+      try {
+        rt.drainEvents();
+      } catch (Throwable t) {
+        first = t;
+      }
+    }
     ArrayList<Object> list = items;
     if (list == null) {
+      rethrow(first);
       return;
     }
     items = null;
-    Throwable first = null;
     for (int i = 0; i < list.size(); i++) {
       Object item = list.get(i);
       try {
         switch (item) {
-          case RuntimeEvent e -> rt.publish(e);
           case AttemptRun a -> rt.launch(a);
-          case TaskRun<?> r -> r.settle();
+          case TaskRun<?> r -> {
+            try {
+              r.settle();
+            } finally {
+              rt.settled();
+            }
+          }
           case Runnable r -> r.run();
           default -> throw new IllegalStateException("unknown effect " + item);
         }
@@ -63,6 +94,10 @@ final class Effects {
         }
       }
     }
+    rethrow(first);
+  }
+
+  private static void rethrow(@Nullable Throwable first) {
     if (first instanceof RuntimeException re) {
       throw re;
     }

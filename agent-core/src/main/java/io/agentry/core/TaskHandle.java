@@ -37,8 +37,9 @@ public interface TaskHandle<T extends @Nullable Object> {
   /**
    * Returns a future completed with the result, or exceptionally with a {@link TaskFailedException}
    * (failed or timed out; its cause is the original failure) or a {@link CancellationException}.
-   * Cancelling the returned future cancels the task. The future refuses {@code complete} and
-   * {@code obtrude} calls from users.
+   * Cancelling the returned future cancels the task. Completing it yourself (for example through
+   * {@code orTimeout}) completes only the future, not the task: {@link #outcome()} stays the truth.
+   * {@code obtrude} calls are refused.
    *
    * @return the future of the result
    */

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeoutException;
 public class TaskTimeoutException extends TimeoutException {
   private static final long serialVersionUID = 1L;
 
+  /** The name of the timeout that passed. */
   private final String timeout;
+  /** The configured value of that timeout. */
   private final Duration limit;
 
   /**

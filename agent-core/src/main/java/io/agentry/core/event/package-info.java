@@ -5,7 +5,7 @@
  * <pre>{@code
  * runtime.subscribe(event -> {
  *     if (event instanceof TaskCompleted done) {
- *         log.info("{} ended {}", done.taskId(), done.status());
+ *         log.info("{} ended {}", done.taskId(), done.state());
  *     }
  * });
  * }</pre>

@@ -7,6 +7,7 @@ package io.agentry.core.graph;
 public class UpstreamFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The id of the upstream node that did not succeed. */
   private final String upstream;
 
   /**

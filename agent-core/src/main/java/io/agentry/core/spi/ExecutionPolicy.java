@@ -14,6 +14,7 @@ import java.time.Duration;
  * the runtime's dispatch lock: it must be fast and must not block. A policy that throws is logged and
  * treated as {@link Decision#complete()}.
  */
+@FunctionalInterface
 public interface ExecutionPolicy {
 
   /**
