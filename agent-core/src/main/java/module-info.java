@@ -6,6 +6,7 @@
  */
 module io.agentry.core {
   requires org.slf4j;
+  requires com.github.benmanes.caffeine;
   requires static org.jspecify;
 
   exports io.agentry.core;

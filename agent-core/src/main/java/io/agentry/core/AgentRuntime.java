@@ -50,6 +50,10 @@ import org.jspecify.annotations.Nullable;
 public final class AgentRuntime implements AutoCloseable {
   /** The queue capacity when none is set. */
   public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
+  /** How many idempotent successes the result cache keeps when no size is set. */
+  public static final long DEFAULT_RESULT_CACHE_SIZE = 10_000;
+  /** How long the result cache keeps an idempotent success when no expiry is set: 10 minutes. */
+  public static final Duration DEFAULT_RESULT_CACHE_EXPIRY = Duration.ofMinutes(10);
   /** The largest queue capacity accepted. */
   public static final int MAX_QUEUE_CAPACITY = 1 << 28;
 
@@ -266,12 +270,15 @@ public final class AgentRuntime implements AutoCloseable {
     Backpressure backpressure = Backpressure.BLOCK;
     @Nullable TaskQueue queue;
     @Nullable AgentSelector selector;
+    final List<io.agentry.core.spi.AgentGuard> guards = new ArrayList<>();
     ExecutionPolicy policy = ExecutionPolicy.ofDefaults();
     final List<ContextPropagator<?>> propagators = new ArrayList<>();
     final List<RuntimeListener> listeners = new ArrayList<>();
     @Nullable Scheduler scheduler;
     @Nullable Executor executor;
     Duration affinityWait = Duration.ofSeconds(1);
+    long resultCacheSize = DEFAULT_RESULT_CACHE_SIZE;
+    Duration resultCacheExpiry = DEFAULT_RESULT_CACHE_EXPIRY;
     Duration shutdownGrace = Duration.ofSeconds(30);
 
     private Builder() {}
@@ -355,6 +362,18 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     /**
+     * Adds a guard that decides, agent by agent, whether an agent may take attempts now (for example
+     * per-agent circuit breakers). An agent must be admitted by every guard.
+     *
+     * @param value the guard; used by this runtime only
+     * @return this builder
+     */
+    public Builder guard(io.agentry.core.spi.AgentGuard value) {
+      guards.add(Objects.requireNonNull(value, "guard"));
+      return this;
+    }
+
+    /**
      * Sets the policy for tasks that do not carry their own. Default
      * {@link ExecutionPolicy#ofDefaults()}: one attempt, no timeouts.
      *
@@ -422,6 +441,27 @@ public final class AgentRuntime implements AutoCloseable {
      */
     public Builder affinityWait(Duration value) {
       this.affinityWait = Checks.positive(value, "affinityWait");
+      return this;
+    }
+
+    /**
+     * Sizes the cache of recent successes of tasks with an
+     * {@link Task.Builder#idempotencyKey(String) idempotency key} (a Caffeine cache). Default
+     * {@value AgentRuntime#DEFAULT_RESULT_CACHE_SIZE} entries kept 10 minutes after they were
+     * written; a size of 0 turns the cache off (identical tasks in flight still share one execution).
+     *
+     * @param maximumSize the most successes kept, 0 or more
+     * @param expireAfterWrite how long a success is kept, positive
+     * @return this builder
+     * @throws IllegalArgumentException if the size is negative or the expiry not positive
+     */
+    public Builder resultCache(long maximumSize, Duration expireAfterWrite) {
+      if (maximumSize < 0) {
+        throw new IllegalArgumentException("resultCache maximumSize must not be negative, was "
+            + maximumSize);
+      }
+      this.resultCacheExpiry = Checks.positive(expireAfterWrite, "resultCache expireAfterWrite");
+      this.resultCacheSize = maximumSize;
       return this;
     }
 

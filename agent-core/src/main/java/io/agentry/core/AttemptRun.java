@@ -34,6 +34,7 @@ final class AttemptRun implements Attempt, TaskContext, Runnable {
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(AttemptRun.class, "cancelFired");
   Scheduler.@Nullable Cancellable timeoutTimer;
   Scheduler.@Nullable Cancellable heartbeatTimer;
+  Scheduler.@Nullable Cancellable hedgeTimer;
 
   // AgentSlot links
   @Nullable AttemptRun prevOnSlot;

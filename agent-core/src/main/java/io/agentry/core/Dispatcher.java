@@ -68,6 +68,7 @@ final class Dispatcher {
   private final Condition idle = lock.newCondition();
   private final TaskQueue queue;
   private final AgentSelector selector;
+  private final List<io.agentry.core.spi.AgentGuard> guards;
   private final ExecutionPolicy policy;
   private final List<ContextPropagator<Object>> propagators;
   private final CopyOnWriteArrayList<RuntimeListener> listeners = new CopyOnWriteArrayList<>();
@@ -90,6 +91,9 @@ final class Dispatcher {
   private final long baseNanos;
   private final Instant baseInstant;
   private final ConcurrentHashMap<String, TaskRun<?>> userIds = new ConcurrentHashMap<>();
+  /** Idempotency: the execution in flight per key, and recent successes per key. */
+  private final ConcurrentHashMap<String, TaskRun<?>> byIdempotencyKey = new ConcurrentHashMap<>();
+  private final com.github.benmanes.caffeine.cache.@Nullable Cache<String, TaskRun<?>> results;
   private final Predicate<QueuedTask> startable = q -> startable((TaskRun<?>) q);
   private final LongAdder rejected = new LongAdder();
   final LongAdder listenerFailures = new LongAdder();
@@ -118,6 +122,7 @@ final class Dispatcher {
     this.name = b.name;
     this.queue = b.queue != null ? b.queue : new FifoQueue();
     this.selector = b.selector != null ? b.selector : new RoundRobinSelector();
+    this.guards = List.copyOf(b.guards);
     this.policy = b.policy;
     List<ContextPropagator<Object>> props = new ArrayList<>();
     props.add((ContextPropagator<Object>) (ContextPropagator<?>) MdcPropagator.INSTANCE);
@@ -139,6 +144,12 @@ final class Dispatcher {
       java.util.concurrent.ThreadFactory factory = threads.factory();
       this.executor = r -> factory.newThread(r).start();
     }
+    this.results = b.resultCacheSize == 0 ? null
+        : com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+            .maximumSize(b.resultCacheSize)
+            .expireAfterWrite(b.resultCacheExpiry)
+            .executor(Runnable::run) // maintenance inline: never the common pool
+            .<String, TaskRun<?>>build();
     this.queueCapacity = b.queueCapacity;
     this.permits = new Semaphore(b.queueCapacity);
     this.backpressure = b.backpressure;
@@ -148,6 +159,9 @@ final class Dispatcher {
     this.baseInstant = scheduler.now();
     this.queue.bind(scheduler);
     this.selector.bind(scheduler);
+    for (io.agentry.core.spi.AgentGuard guard : guards) {
+      guard.bind(scheduler, this::wakeUp);
+    }
     b.listeners.forEach(this::subscribe);
     Effects fx = new Effects();
     lock.lock();
@@ -182,13 +196,35 @@ final class Dispatcher {
     if (closed) {
       throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
     }
+    String key = task.rawIdempotencyKey();
+    if (key != null) {
+      TaskRun<T> shared = shared(key);
+      if (shared != null) {
+        return shared;
+      }
+    }
     if (!admit(task, mode, waitNanos)) {
       return null;
     }
     TaskRun<T> run;
     try {
       run = newRun(task);
+      if (key != null) {
+        TaskRun<?> prior;
+        while ((prior = byIdempotencyKey.putIfAbsent(key, run)) != null) {
+          if (!prior.state.isTerminal() || prior.state == TaskState.SUCCEEDED) {
+            permits.release();
+            @SuppressWarnings("unchecked")
+            TaskRun<T> same = (TaskRun<T>) prior;
+            return same;
+          }
+          byIdempotencyKey.remove(key, prior); // it ended without success: run again
+        }
+      }
       if (run.userId != null && userIds.putIfAbsent(run.userId, run) != null) {
+        if (key != null) {
+          byIdempotencyKey.remove(key, run);
+        }
         throw reject(task, "a task with id '" + run.userId + "' is already in flight in runtime '"
             + name + "'");
       }
@@ -197,6 +233,19 @@ final class Dispatcher {
       throw e;
     }
     return accept(run, true);
+  }
+
+  /** The execution or recent success a task with this idempotency key shares, if any. */
+  @SuppressWarnings("unchecked")
+  private <T extends @Nullable Object> @Nullable TaskRun<T> shared(String key) {
+    TaskRun<?> hit = results == null ? null : results.getIfPresent(key);
+    if (hit == null) {
+      hit = byIdempotencyKey.get(key);
+      if (hit != null && hit.state.isTerminal() && hit.state != TaskState.SUCCEEDED) {
+        hit = null;
+      }
+    }
+    return (TaskRun<T>) hit;
   }
 
   /**
@@ -398,7 +447,8 @@ final class Dispatcher {
 
   /** A task's future was completed; wakes close() when it waits for the last one. */
   void settled() {
-    if (unsettled.decrementAndGet() == 0 && closed) {
+    unsettled.decrementAndGet();
+    if (closed) { // close() may wait for any count (it settles what it cancelled itself)
       lock.lock();
       try {
         idle.signalAll();
@@ -478,8 +528,27 @@ final class Dispatcher {
     }
   }
 
-  private static boolean plain(Task<?> task) {
-    return task.requiredTags().isEmpty() && task.resources().isEmpty();
+  /** Every UP agent is eligible: no required tags or resources, and no guard to ask. */
+  private boolean plain(Task<?> task) {
+    return task.requiredTags().isEmpty() && task.resources().isEmpty() && guards.isEmpty();
+  }
+
+  private boolean admitted(AgentSlot slot) {
+    for (int i = 0; i < guards.size(); i++) {
+      io.agentry.core.spi.AgentGuard guard = guards.get(i);
+      try {
+        if (!guard.admits(slot)) {
+          return false;
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("guard {} failed for agent {}; admitting it", guard, slot.id(), e);
+      }
+    }
+    return true;
+  }
+
+  private boolean eligible(AgentSlot slot, Task<?> task) {
+    return slot.canEverRun(task) && admitted(slot);
   }
 
   private boolean startable(TaskRun<?> run) {
@@ -487,11 +556,26 @@ final class Dispatcher {
       return freeSlots > 0;
     }
     for (AgentSlot slot : upAgents) {
-      if (slot.canEverRun(run.task) && slot.hasRoomFor(run)) {
+      if (slot.hasRoomFor(run) && eligible(slot, run.task)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Places waiting tasks: a guard says an agent may be admissible again. */
+  private void wakeUp() {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      for (AgentSlot slot : upAgents) {
+        servePinned(slot, fx);
+      }
+      dispatchLocked(fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
   }
 
   private List<AgentSlot> eligibleFor(TaskRun<?> run) {
@@ -501,7 +585,7 @@ final class Dispatcher {
     } else {
       List<AgentSlot> some = new ArrayList<>(upAgents.size());
       for (AgentSlot slot : upAgents) {
-        if (slot.canEverRun(run.task)) {
+        if (eligible(slot, run.task)) {
           some.add(slot);
         }
       }
@@ -532,7 +616,7 @@ final class Dispatcher {
       List<AgentView> views = (List) eligible;
       AgentView view = selector.select(run, views);
       if (view instanceof AgentSlot slot && slot.registered && slot.state == AgentState.UP
-          && slot.canEverRun(run.task)) {
+          && eligible(slot, run.task)) {
         chosen = slot;
       } else {
         LOG.warn("selector {} chose {} for task {}, which is not one of the eligible agents; "
@@ -573,7 +657,8 @@ final class Dispatcher {
 
   private void servePinned(AgentSlot slot, Effects fx) {
     ArrayDeque<TaskRun<?>> pinned = slot.pinned;
-    if (pinned == null || !slot.registered || slot.state != AgentState.UP) {
+    if (pinned == null || pinned.isEmpty() || !slot.registered || slot.state != AgentState.UP
+        || !admitted(slot)) {
       return;
     }
     TaskRun<?> head;
@@ -628,8 +713,16 @@ final class Dispatcher {
 
   private void start(TaskRun<?> run, AgentSlot slot, Effects fx) {
     long now = scheduler.nanoTime();
+    boolean hedge = run.state == TaskState.RUNNING;
     slot.take(run.task);
     freeSlots--;
+    for (int i = 0; i < guards.size(); i++) {
+      try {
+        guards.get(i).attemptStarted(slot);
+      } catch (RuntimeException e) {
+        LOG.warn("guard {} failed in attemptStarted for agent {}", guards.get(i), slot.id(), e);
+      }
+    }
     run.attempts++;
     ArrayList<String> tried = run.agents;
     if (tried == null) {
@@ -646,10 +739,21 @@ final class Dispatcher {
     }
     cancel(run.queueTimer);
     run.queueTimer = null;
-    setState(run, TaskState.RUNNING);
+    if (!hedge) {
+      setState(run, TaskState.RUNNING);
+    }
     AttemptRun attempt = new AttemptRun(run, slot, run.attempts, now);
-    run.current = attempt;
+    run.addLive(attempt);
     slot.link(attempt);
+    if (run.policy != ExecutionPolicy.ofDefaults()) {
+      int running = run.liveCount();
+      try {
+        run.policy.hedgeAfter(run.task, running).ifPresent(delay -> attempt.hedgeTimer =
+            scheduler.schedule(delay, () -> hedgeDue(run, attempt)));
+      } catch (RuntimeException e) {
+        LOG.warn("policy {} failed in hedgeAfter for task {}; not hedging", run.policy, run.id(), e);
+      }
+    }
     Duration attemptTimeout = attempt.attemptTimeout;
     if (attemptTimeout != null) {
       attempt.timeoutTimer = scheduler.schedule(attemptTimeout,
@@ -660,10 +764,59 @@ final class Dispatcher {
       attempt.heartbeatTimer = scheduler.schedule(heartbeat, () -> heartbeatCheck(attempt));
     }
     if (listening) {
+      if (hedge) {
+        emit(fx, new io.agentry.core.event.TaskHedged(instantOf(now), name, run.id(),
+            run.task.name(), attempt.number, slot.id()));
+      }
       emit(fx, new AttemptStarted(instantOf(now), name, run.id(), run.task.name(), attempt.number,
-          slot.id(), Duration.ofNanos(now - run.enqueuedNanos)));
+          slot.id(), Duration.ofNanos(hedge ? 0 : now - run.enqueuedNanos)));
     }
     fx.launch(attempt);
+  }
+
+  /**
+   * The hedge delay of {@code trigger} passed: if it still runs and is the newest attempt, start
+   * another attempt on an agent with room that is not running this task.
+   */
+  private void hedgeDue(TaskRun<?> run, AttemptRun trigger) {
+    Effects fx = new Effects();
+    lock.lock();
+    try {
+      trigger.hedgeTimer = null;
+      if (run.state != TaskState.RUNNING || trigger.decided || run.attempts != trigger.number) {
+        return;
+      }
+      List<AgentSlot> candidates = new ArrayList<>();
+      for (AgentSlot slot : eligibleFor(run)) {
+        if (!run.runsOn(slot)) {
+          candidates.add(slot);
+        }
+      }
+      AgentSlot chosen = null;
+      for (AgentSlot slot : candidates) {
+        if (slot.hasRoomFor(run)) {
+          chosen = slot;
+          break;
+        }
+      }
+      if (chosen == null) {
+        return; // nobody has room: no hedge
+      }
+      try {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        List<AgentView> views = (List) java.util.Collections.unmodifiableList(candidates);
+        AgentView view = selector.select(run, views);
+        if (view instanceof AgentSlot slot && candidates.contains(slot) && slot.hasRoomFor(run)) {
+          chosen = slot;
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("selector {} failed choosing a hedge for task {}", selector, run.id(), e);
+      }
+      start(run, chosen, fx);
+    } finally {
+      lock.unlock();
+    }
+    fx.apply(this);
   }
 
   // ------------------------------------------------------------------ attempts
@@ -809,11 +962,24 @@ final class Dispatcher {
     attempt.status = status;
     cancel(attempt.timeoutTimer);
     cancel(attempt.heartbeatTimer);
+    cancel(attempt.hedgeTimer);
     attempt.timeoutTimer = null;
     attempt.heartbeatTimer = null;
+    attempt.hedgeTimer = null;
     TaskRun<?> run = attempt.run;
-    if (run.current == attempt) {
-      run.current = null;
+    run.removeLive(attempt);
+    if (!guards.isEmpty()) {
+      String agentId = attempt.slot.id();
+      long nanos = end - attempt.startNanos;
+      fx.run(() -> {
+        for (io.agentry.core.spi.AgentGuard guard : guards) {
+          try {
+            guard.attemptEnded(agentId, status, nanos);
+          } catch (RuntimeException e) {
+            LOG.warn("guard {} failed in attemptEnded for agent {}", guard, agentId, e);
+          }
+        }
+      });
     }
     if (listening) {
       emit(fx, new AttemptEnded(instantOf(end), name, run.id(), run.task.name(), attempt.number,
@@ -833,7 +999,11 @@ final class Dispatcher {
     }
   }
 
-  /** Applies the policy to an attempt that ended; under the lock. */
+  /**
+   * Applies the policy to an attempt that ended; under the lock. With hedging, a failure decides
+   * nothing while another attempt of the task still runs; a result the policy accepts wins, and the
+   * other attempts are given up.
+   */
   private void decide(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure,
       long end, Effects fx) {
     TaskRun<?> run = attempt.run;
@@ -844,15 +1014,28 @@ final class Dispatcher {
       LOG.debug("attempt {} of task {} ({}) on agent {} failed", attempt.number, run.id(),
           run.task.name(), attempt.slot.id(), failure);
     }
+    boolean othersRunning = run.liveCount() > 0;
+    if (failure != null && othersRunning) {
+      return; // a hedged task: the attempts still running decide
+    }
     Decision decision = Decision.complete();
     if (failure != null || run.policy != ExecutionPolicy.ofDefaults()) {
       try {
         decision = run.policy.afterAttempt(new AttemptReport(run.task, run.id(), attempt.number,
             attempt.slot.id(), result, failure, run.agentList(),
-            Duration.ofNanos(end - run.submitNanos)));
+            Duration.ofNanos(end - run.submitNanos), Duration.ofNanos(end - attempt.startNanos)));
       } catch (RuntimeException e) {
         LOG.warn("policy {} failed after attempt {} of task {}; completing with the attempt's result",
             run.policy, attempt.number, run.id(), e);
+      }
+    }
+    if (decision instanceof Decision.Retry && othersRunning) {
+      return; // the policy rejected this result; the other attempts still run
+    }
+    if (othersRunning) {
+      for (AttemptRun other : run.live()) {
+        giveUp(other, AttemptEnded.Status.CANCELLED, new CancellationException(
+            "attempt " + attempt.number + " of task " + run.id() + " decided first"), fx);
       }
     }
     switch (decision) {
@@ -953,9 +1136,10 @@ final class Dispatcher {
       Throwable cause = run.state == TaskState.QUEUED && noEligibleAgent(run)
           ? noEligibleAgent(run, "deadline", limit)
           : new TaskTimeoutException("deadline", limit);
-      AttemptRun current = run.current;
-      if (run.state == TaskState.RUNNING && current != null) {
-        giveUp(current, AttemptEnded.Status.TIMED_OUT, cause, fx);
+      if (run.state == TaskState.RUNNING) {
+        for (AttemptRun live : run.live()) {
+          giveUp(live, AttemptEnded.Status.TIMED_OUT, cause, fx);
+        }
       }
       finish(run, TaskState.TIMED_OUT, null, cause, null, fx);
       dispatchLocked(fx);
@@ -1034,9 +1218,10 @@ final class Dispatcher {
     if (run.state.isTerminal()) {
       return false;
     }
-    AttemptRun current = run.current;
-    if (run.state == TaskState.RUNNING && current != null) {
-      giveUp(current, AttemptEnded.Status.CANCELLED, new CancellationException(reason), fx);
+    if (run.state == TaskState.RUNNING) {
+      for (AttemptRun live : run.live()) {
+        giveUp(live, AttemptEnded.Status.CANCELLED, new CancellationException(reason), fx);
+      }
     }
     return finish(run, TaskState.CANCELLED, null, null, reason, fx);
   }
@@ -1068,6 +1253,13 @@ final class Dispatcher {
     }
     if (run.userId != null) {
       userIds.remove(run.userId, run);
+    }
+    String key = run.task.rawIdempotencyKey();
+    if (key != null) {
+      if (end == TaskState.SUCCEEDED && results != null) {
+        results.put(key, run);
+      }
+      byIdempotencyKey.remove(key, run);
     }
     switch (end) {
       case SUCCEEDED -> succeeded++;

@@ -37,6 +37,7 @@ public final class Task<T extends @Nullable Object> {
   private final Map<String, Double> resources;
   private final TaskTimeouts timeouts;
   private final @Nullable ExecutionPolicy policy;
+  private final @Nullable String idempotencyKey;
   private final Map<String, String> labels;
 
   private Task(Builder<T> b) {
@@ -50,6 +51,7 @@ public final class Task<T extends @Nullable Object> {
     this.resources = Map.copyOf(b.resources);
     this.timeouts = b.timeouts;
     this.policy = b.policy;
+    this.idempotencyKey = b.idempotencyKey;
     this.labels = Map.copyOf(b.labels);
   }
 
@@ -96,6 +98,7 @@ public final class Task<T extends @Nullable Object> {
     b.resources = new LinkedHashMap<>(resources);
     b.timeouts = timeouts;
     b.policy = policy;
+    b.idempotencyKey = idempotencyKey;
     b.labels = new LinkedHashMap<>(labels);
     return b;
   }
@@ -193,6 +196,20 @@ public final class Task<T extends @Nullable Object> {
   }
 
   /**
+   * Returns the idempotency key, if any: submissions with the same key share one execution while it
+   * runs, and a recent success answers repeats (see {@link Builder#idempotencyKey(String)}).
+   *
+   * @return the key, or empty
+   */
+  public Optional<String> idempotencyKey() {
+    return Optional.ofNullable(idempotencyKey);
+  }
+
+  @Nullable String rawIdempotencyKey() {
+    return idempotencyKey;
+  }
+
+  /**
    * Returns free-form labels carried with the task (for listeners and logs).
    *
    * @return an immutable map, empty by default
@@ -231,6 +248,7 @@ public final class Task<T extends @Nullable Object> {
     private Map<String, Double> resources = new LinkedHashMap<>();
     private TaskTimeouts timeouts = TaskTimeouts.none();
     private @Nullable ExecutionPolicy policy;
+    private @Nullable String idempotencyKey;
     private Map<String, String> labels = new LinkedHashMap<>();
 
     private Builder(String name, TaskWork<T> work) {
@@ -382,6 +400,22 @@ public final class Task<T extends @Nullable Object> {
      */
     public Builder<T> policy(ExecutionPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Sets an idempotency key: a submission whose key matches a task still in flight gets that
+     * task's handle instead of a new execution, and one whose key matches a recent success gets that
+     * success from the runtime's result cache (see {@code AgentRuntime.Builder.resultCache}); only
+     * successes are cached. Tasks with the same key must be the same work with the same result type.
+     * Cancelling a shared handle cancels the one execution for every holder. Default: none.
+     *
+     * @param key the key; not blank
+     * @return this builder
+     * @throws IllegalArgumentException if the key is blank
+     */
+    public Builder<T> idempotencyKey(String key) {
+      this.idempotencyKey = Checks.name(key, "idempotencyKey");
       return this;
     }
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,12 +28,21 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
 
   volatile TaskState state = TaskState.QUEUED;
   volatile @Nullable TaskOutcome<T> outcome;
+  /** Set when the runtime completes the handle; join and await wait for it, not for the future. */
+  private volatile boolean settled;
+  private volatile java.util.concurrent.@Nullable CountDownLatch done;
+  @SuppressWarnings("rawtypes")
+  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<TaskRun,
+      java.util.concurrent.CountDownLatch> DONE = java.util.concurrent.atomic.AtomicReferenceFieldUpdater
+          .newUpdater(TaskRun.class, java.util.concurrent.CountDownLatch.class, "done");
 
   long enqueuedNanos;
   long firstStartNanos = -1;
   int attempts;
   @Nullable ArrayList<String> agents;
+  /** The first live (undecided) attempt; hedging may add more in {@code extra}. */
   @Nullable AttemptRun current;
+  @Nullable ArrayList<AttemptRun> extra;
   boolean holdsPermit;
   boolean affinityExpired;
   /** Waiting behind an earlier task of the same key (per-key ordering), not in the queue. */
@@ -95,20 +103,41 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
 
   @Override
   public T join() {
-    try {
-      future.join();
-    } catch (CompletionException | CancellationException ignored) {
-      // the outcome below says what happened, with a stack trace of this caller
+    boolean interrupted = false;
+    while (true) {
+      try {
+        TaskOutcome<T> o = awaitOutcome();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        return valueOf(o);
+      } catch (InterruptedException e) {
+        interrupted = true; // join() is uninterruptible, like CompletableFuture.join
+      }
     }
-    return valueOf(outcomeAfterEnd());
   }
 
   @Override
   public TaskOutcome<T> await() throws InterruptedException {
-    try {
-      future.get();
-    } catch (java.util.concurrent.ExecutionException | CancellationException ignored) {
-      // every end is an outcome
+    return awaitOutcome();
+  }
+
+  /**
+   * Waits for the runtime to end the task. Waits on a latch only the runtime counts down (made on
+   * first need), not on the user's future, which the user may complete themselves.
+   */
+  private TaskOutcome<T> awaitOutcome() throws InterruptedException {
+    TaskOutcome<T> o = outcome;
+    if (o != null && settled) {
+      return o;
+    }
+    java.util.concurrent.CountDownLatch latch = done;
+    if (latch == null) {
+      DONE.compareAndSet(this, null, new java.util.concurrent.CountDownLatch(1));
+      latch = java.util.Objects.requireNonNull(done);
+    }
+    if (!settled) {
+      latch.await();
     }
     return outcomeAfterEnd();
   }
@@ -138,6 +167,11 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
 
   /** Completes the future from the outcome; called outside the dispatch lock. */
   void settle() {
+    settled = true;
+    java.util.concurrent.CountDownLatch latch = done;
+    if (latch != null) {
+      latch.countDown();
+    }
     TaskOutcome<T> o = outcomeAfterEnd();
     switch (o) {
       case TaskOutcome.Succeeded<T> s -> future.settleValue(s.value());
@@ -146,6 +180,57 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
       case TaskOutcome.Cancelled<T> c -> future.settleFailure(
           new CancellationException("task " + id() + " was cancelled: " + c.reason()));
     }
+  }
+
+  void addLive(AttemptRun attempt) {
+    if (current == null) {
+      current = attempt;
+    } else {
+      if (extra == null) {
+        extra = new ArrayList<>(2);
+      }
+      extra.add(attempt);
+    }
+  }
+
+  void removeLive(AttemptRun attempt) {
+    if (current == attempt) {
+      current = extra == null || extra.isEmpty() ? null : extra.remove(extra.size() - 1);
+    } else if (extra != null) {
+      extra.remove(attempt);
+    }
+  }
+
+  int liveCount() {
+    return (current == null ? 0 : 1) + (extra == null ? 0 : extra.size());
+  }
+
+  /** A copy of the live attempts (they change as they are given up). */
+  List<AttemptRun> live() {
+    if (current == null) {
+      return List.of();
+    }
+    if (extra == null || extra.isEmpty()) {
+      return List.of(current);
+    }
+    List<AttemptRun> all = new ArrayList<>(1 + extra.size());
+    all.add(current);
+    all.addAll(extra);
+    return all;
+  }
+
+  boolean runsOn(AgentSlot slot) {
+    if (current != null && current.slot == slot) {
+      return true;
+    }
+    if (extra != null) {
+      for (AttemptRun a : extra) {
+        if (a.slot == slot) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   List<String> agentList() {

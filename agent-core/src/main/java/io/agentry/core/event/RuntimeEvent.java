@@ -8,7 +8,7 @@ import java.time.Instant;
  */
 public sealed interface RuntimeEvent
     permits TaskSubmitted, TaskRejected, AttemptStarted, AttemptEnded, TaskRetryScheduled,
-        TaskCompleted, AgentAdded, AgentStateChanged, AgentRemoved {
+        TaskHedged, TaskCompleted, AgentAdded, AgentStateChanged, AgentRemoved {
 
   /**
    * Returns when the event happened.

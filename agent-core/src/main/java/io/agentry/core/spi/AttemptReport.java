@@ -19,10 +19,12 @@ import org.jspecify.annotations.Nullable;
  *     {@link io.agentry.core.AgentLostException} when its agent went away
  * @param agentsTried the agents of every attempt so far, in order
  * @param elapsed the time since submission
+ * @param attemptDuration how long this attempt ran, from its start until it ended or was decided
  */
 public record AttemptReport(
     Task<?> task, String taskId, int attempt, String agentId, @Nullable Object result,
-    @Nullable Throwable failure, List<String> agentsTried, Duration elapsed) {
+    @Nullable Throwable failure, List<String> agentsTried, Duration elapsed,
+    Duration attemptDuration) {
 
   /**
    * Checks the components.
@@ -35,6 +37,7 @@ public record AttemptReport(
     Objects.requireNonNull(agentId, "agentId");
     agentsTried = List.copyOf(agentsTried);
     Objects.requireNonNull(elapsed, "elapsed");
+    Objects.requireNonNull(attemptDuration, "attemptDuration");
   }
 
   /**

@@ -4,6 +4,7 @@ import io.agentry.core.AgentLostException;
 import io.agentry.core.Task;
 import io.agentry.core.TaskTimeouts;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Decides a task's timeouts and what happens after each of its attempts: complete, retry (when) or
@@ -36,6 +37,22 @@ public interface ExecutionPolicy {
    */
   default TaskTimeouts timeouts(Task<?> task) {
     return TaskTimeouts.none();
+  }
+
+  /**
+   * Asks whether to hedge: when an attempt of the task has run this long, the runtime starts another
+   * attempt on another agent with room (if none has room then, it does not hedge), and the first
+   * success wins while the other attempts are cancelled. A failed attempt decides the task only when
+   * it is the last one running. Called under the dispatch lock each time an attempt starts; the
+   * default never hedges. Return empty once {@code attemptsRunning} reaches the number of parallel
+   * attempts you allow.
+   *
+   * @param task the task
+   * @param attemptsRunning how many attempts of the task are running, the one starting included
+   * @return how long to wait before hedging, or empty for no hedge
+   */
+  default Optional<Duration> hedgeAfter(Task<?> task, int attemptsRunning) {
+    return Optional.empty();
   }
 
   /**
