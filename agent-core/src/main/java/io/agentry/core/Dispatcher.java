@@ -1168,9 +1168,10 @@ final class Dispatcher {
     fx.apply(this);
   }
 
+  /** No agent is UP, has the tags and resources, and is admitted by the guards (circuits). */
   private boolean noEligibleAgent(TaskRun<?> run) {
     for (AgentSlot slot : upAgents) {
-      if (slot.canEverRun(run.task)) {
+      if (eligible(slot, run.task)) {
         return false;
       }
     }

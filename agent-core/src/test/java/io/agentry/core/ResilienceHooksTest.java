@@ -85,6 +85,23 @@ class ResilienceHooksTest {
     }
   }
 
+  @Test
+  void whenEveryCircuitIsOpenTheQueueTimeoutSaysNoAgentWasEligible() {
+    ManualScheduler clock = new ManualScheduler();
+    Blocklist guard = new Blocklist();
+    guard.blocked.add("a1");
+    try (var runtime = AgentRuntime.builder().scheduler(clock).guard(guard)
+        .agent(Agent.local("a1")).build()) {
+      TaskHandle<Integer> h = runtime.submit(
+          Task.builder("t", ctx -> 1).queueTimeout(Duration.ofSeconds(1)).build());
+
+      clock.advance(Duration.ofSeconds(1));
+
+      assertThat(((TaskOutcome.TimedOut<Integer>) h.outcome().orElseThrow()).cause())
+          .isInstanceOf(NoEligibleAgentException.class);
+    }
+  }
+
   /** Hedges once after a fixed delay, and completes on the first success. */
   static ExecutionPolicy hedgingAfter(Duration delay) {
     return new ExecutionPolicy() {
