@@ -302,7 +302,7 @@ final class Dispatcher {
         emit(fx, new TaskSubmitted(now(), name, run.id(), task.name()));
       }
       queued++; // a new run starts in QUEUED
-      run.enqueuedNanos = run.submitNanos;
+      run.enqueuedNanos = scheduler.nanoTime(); // under the lock: queue order and time agree
       if (!holdKeyOrWait(run)) {
         queue.add(run);
       }
