@@ -101,6 +101,8 @@ final class Dispatcher {
   // ---- guarded by lock
   private final Map<String, AgentSlot> agents = new LinkedHashMap<>();
   private List<AgentSlot> upAgents = List.of();
+  private static final int MAX_CACHED_NEEDS = 256;
+  private final Map<Need, List<AgentSlot>> eligibleByNeed = new java.util.HashMap<>();
   private int freeSlots;
   private long sequence;
   private int active;
@@ -578,18 +580,36 @@ final class Dispatcher {
     fx.apply(this);
   }
 
+  private List<AgentSlot> filterEligible(Task<?> task) {
+    List<AgentSlot> some = new ArrayList<>(upAgents.size());
+    for (AgentSlot slot : upAgents) {
+      if (eligible(slot, task)) {
+        some.add(slot);
+      }
+    }
+    return java.util.Collections.unmodifiableList(some);
+  }
+
+  /** What a task asks of an agent, as a cache key for its eligible list. */
+  private record Need(Set<String> tags, Map<String, Double> resources) {}
+
   private List<AgentSlot> eligibleFor(TaskRun<?> run) {
     List<AgentSlot> base;
     if (plain(run.task)) {
       base = upAgents;
-    } else {
-      List<AgentSlot> some = new ArrayList<>(upAgents.size());
-      for (AgentSlot slot : upAgents) {
-        if (eligible(slot, run.task)) {
-          some.add(slot);
+    } else if (guards.isEmpty()) {
+      // the same list instance while the agents do not change, so selectors can cache per list
+      Need need = new Need(run.task.requiredTags(), run.task.resources());
+      base = eligibleByNeed.get(need);
+      if (base == null) {
+        if (eligibleByNeed.size() >= MAX_CACHED_NEEDS) {
+          eligibleByNeed.clear();
         }
+        base = filterEligible(run.task);
+        eligibleByNeed.put(need, base);
       }
-      base = java.util.Collections.unmodifiableList(some);
+    } else {
+      base = filterEligible(run.task); // guards may change their answer at any time
     }
     List<String> tried = run.agents;
     if (tried != null && base.size() > 1) {
@@ -1501,6 +1521,7 @@ final class Dispatcher {
       }
     }
     upAgents = List.copyOf(up);
+    eligibleByNeed.clear();
   }
 
   // ------------------------------------------------------------------ observation

@@ -12,7 +12,11 @@ import java.util.List;
  *
  * <p>A selector normally returns an agent with room. It may return an eligible agent without room to
  * express affinity: the task then waits for that agent's next free slot, at most the runtime's
- * {@code affinityWait}, after which it is placed on any agent with room. Called under the dispatch
+ * {@code affinityWait}, after which it is placed on any agent with room.
+ *
+ * <p>While the registered agents and their states do not change, tasks with the same required tags
+ * and resources get the same list instance (unless guards are registered, or a retry leaves out the
+ * agents that failed it), so a selector may cache work per list by identity. Called under the dispatch
  * lock, one call at a time: no synchronization is needed, and the method must never block.
  */
 @FunctionalInterface
