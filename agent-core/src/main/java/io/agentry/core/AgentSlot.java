@@ -58,6 +58,9 @@ final class AgentSlot implements AgentView {
 
   /** Static eligibility: tags and resource totals, whatever the load. */
   boolean canEverRun(Task<?> task) {
+    if (backend != null && !backend.canRun(task)) {
+      return false;
+    }
     if (!task.requiredTags().isEmpty() && !agent.tags().containsAll(task.requiredTags())) {
       return false;
     }

@@ -101,6 +101,8 @@ final class Dispatcher {
   // ---- guarded by lock
   private final Map<String, AgentSlot> agents = new LinkedHashMap<>();
   private List<AgentSlot> upAgents = List.of();
+  /** Registered agents with a backend, which may refuse some tasks ({@code AgentBackend.canRun}). */
+  private int backendAgents;
   private static final int MAX_CACHED_NEEDS = 256;
   private final Map<Need, List<AgentSlot>> eligibleByNeed = new java.util.HashMap<>();
   private int freeSlots;
@@ -532,7 +534,8 @@ final class Dispatcher {
 
   /** Every UP agent is eligible: no required tags or resources, and no guard to ask. */
   private boolean plain(Task<?> task) {
-    return task.requiredTags().isEmpty() && task.resources().isEmpty() && guards.isEmpty();
+    return task.requiredTags().isEmpty() && task.resources().isEmpty() && guards.isEmpty()
+        && backendAgents == 0;
   }
 
   private boolean admitted(AgentSlot slot) {
@@ -597,7 +600,7 @@ final class Dispatcher {
     List<AgentSlot> base;
     if (plain(run.task)) {
       base = upAgents;
-    } else if (guards.isEmpty()) {
+    } else if (guards.isEmpty() && backendAgents == 0) {
       // the same list instance while the agents do not change, so selectors can cache per list
       Need need = new Need(run.task.requiredTags(), run.task.resources());
       base = eligibleByNeed.get(need);
@@ -1395,6 +1398,9 @@ final class Dispatcher {
     }
     AgentSlot slot = new AgentSlot(agent);
     agents.put(agent.id(), slot);
+    if (slot.backend != null) {
+      backendAgents++;
+    }
     freeSlots += slot.room();
     rebuildUp();
     LOG.info("runtime '{}': added {}", name, agent);
@@ -1472,6 +1478,9 @@ final class Dispatcher {
     try {
       AgentSlot slot = require(agentId, "remove");
       agents.remove(agentId);
+      if (slot.backend != null) {
+        backendAgents--;
+      }
       if (slot.state == AgentState.UP) {
         freeSlots -= slot.room();
       }

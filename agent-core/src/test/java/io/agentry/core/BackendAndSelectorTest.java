@@ -95,6 +95,29 @@ class BackendAndSelectorTest {
   }
 
   @Test
+  void aBackendThatCannotRunATaskNeverGetsIt() {
+    AgentBackend onlyNamed = new AgentBackend() {
+      @Override
+      public boolean canRun(Task<?> task) {
+        return task.name().startsWith("remote:");
+      }
+
+      @Override
+      public void start(Attempt attempt) {
+        attempt.succeeded("ran remotely");
+      }
+    };
+    try (var runtime = AgentRuntime.builder()
+        .agent(Agent.of("remote", onlyNamed)).agent(Agent.local("local")).build()) {
+      for (int i = 0; i < 6; i++) {
+        assertThat(runtime.submit(Task.of("lambda", TaskContext::agent)).join()).isEqualTo("local");
+      }
+      assertThat(runtime.submit(Task.<Object>builder("remote:resize", ctx -> "here")
+          .requires().build()).toCompletableFuture().join()).isIn("ran remotely", "here");
+    }
+  }
+
+  @Test
   void aBackendThatThrowsOnStartFailsTheAttempt() {
     AgentBackend broken = attempt -> {
       throw new IllegalStateException("cannot reach member");

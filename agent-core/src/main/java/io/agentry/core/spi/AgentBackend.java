@@ -11,6 +11,18 @@ package io.agentry.core.spi;
 public interface AgentBackend {
 
   /**
+   * Tells whether this backend can run a task at all (for example: a remote backend runs only tasks
+   * whose work is a named handler call, never an arbitrary lambda). A task it cannot run never goes
+   * to its agent. Called under the dispatch lock: fast, no blocking. The default accepts every task.
+   *
+   * @param task the task
+   * @return {@code false} to make the agent ineligible for the task
+   */
+  default boolean canRun(io.agentry.core.Task<?> task) {
+    return true;
+  }
+
+  /**
    * Starts an attempt. Must not block. Must arrange for exactly one report of the attempt's end,
    * including when it cannot start (report {@link Attempt#failed}) and after the runtime cancels it.
    *
