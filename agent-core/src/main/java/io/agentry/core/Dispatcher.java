@@ -685,7 +685,8 @@ final class Dispatcher {
       return;
     }
     TaskRun<?> head;
-    while ((head = pinned.peek()) != null && slot.hasRoomFor(head)) {
+    // a guard may admit only so many (half-open probes): ask before each start
+    while ((head = pinned.peek()) != null && slot.hasRoomFor(head) && admitted(slot)) {
       pinned.poll();
       unpinned(head);
       start(head, slot, fx);
@@ -997,7 +998,7 @@ final class Dispatcher {
       fx.run(() -> {
         for (io.agentry.core.spi.AgentGuard guard : guards) {
           try {
-            guard.attemptEnded(agentId, status, nanos);
+            guard.attemptEnded(agentId, status, nanos, failure);
           } catch (RuntimeException e) {
             LOG.warn("guard {} failed in attemptEnded for agent {}", guard, agentId, e);
           }
@@ -1046,14 +1047,17 @@ final class Dispatcher {
       try {
         decision = run.policy.afterAttempt(new AttemptReport(run.task, run.id(), attempt.number,
             attempt.slot.id(), result, failure, run.agentList(),
-            Duration.ofNanos(end - run.submitNanos), Duration.ofNanos(end - attempt.startNanos)));
+            Duration.ofNanos(end - run.submitNanos), Duration.ofNanos(end - attempt.startNanos),
+            run.liveCount()));
       } catch (RuntimeException e) {
         LOG.warn("policy {} failed after attempt {} of task {}; completing with the attempt's result",
             run.policy, attempt.number, run.id(), e);
       }
     }
-    if (decision instanceof Decision.Retry && othersRunning) {
-      return; // the policy rejected this result; the other attempts still run
+    if (othersRunning && !(failure == null && decision instanceof Decision.Complete)) {
+      // While other attempts of a hedged task run, only an accepted success decides: a rejected
+      // result, a fallback or a failure the policy wants to end with all wait for the last attempt.
+      return;
     }
     if (othersRunning) {
       for (AttemptRun other : run.live()) {
@@ -1500,6 +1504,15 @@ final class Dispatcher {
       AgentBackend backend = slot.backend;
       if (backend != null) {
         fx.run(backend::close);
+      }
+      for (io.agentry.core.spi.AgentGuard guard : guards) {
+        fx.run(() -> {
+          try {
+            guard.agentRemoved(agentId);
+          } catch (RuntimeException e) {
+            LOG.warn("guard {} failed in agentRemoved for agent {}", guard, agentId, e);
+          }
+        });
       }
       LOG.info("runtime '{}': removed agent '{}' ({} attempt(s) lost)", name, agentId, lost);
       if (listening) {

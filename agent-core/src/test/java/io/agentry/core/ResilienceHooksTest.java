@@ -177,6 +177,80 @@ class ResilienceHooksTest {
   }
 
   @Test
+  void aRejectedResultOfAHedgeDoesNotEndTheTaskWhileTheFirstAttemptRuns() {
+    ManualScheduler clock = new ManualScheduler();
+    Gate firstGate = new Gate();
+    ExecutionPolicy rejectBad = new ExecutionPolicy() {
+      @Override
+      public Optional<Duration> hedgeAfter(Task<?> task, int attemptsRunning) {
+        return attemptsRunning < 2 ? Optional.of(Duration.ofMillis(100)) : Optional.empty();
+      }
+
+      @Override
+      public Decision afterAttempt(AttemptReport report) {
+        return "bad".equals(report.result())
+            ? Decision.fail(new IllegalStateException("bad result, out of retries"))
+            : Decision.complete();
+      }
+    };
+    try (var runtime = AgentRuntime.builder().scheduler(clock).policy(rejectBad)
+        .agent(Agent.local("first")).agent(Agent.local("second")).build()) {
+      TaskHandle<String> h = runtime.submit(Task.of("hedged", ctx -> {
+        if (ctx.agent().equals("first")) {
+          firstGate.pass();
+          return "good";
+        }
+        return "bad";
+      }));
+      awaitState(h, TaskState.RUNNING);
+      clock.advance(Duration.ofMillis(100));
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> runtime.snapshot().agent("second").orElseThrow().inFlight() == 0
+              && h.outcome().map(o -> o.attempts()).orElse(2) == 2);
+
+      assertThat(h.state()).isEqualTo(TaskState.RUNNING);
+      firstGate.open();
+      assertThat(h.join()).isEqualTo("good");
+    }
+  }
+
+  @Test
+  void aGuardIsAskedBeforeEachPinnedTaskStarts() {
+    AtomicInteger probes = new AtomicInteger(0);
+    AgentGuard oneProbe = new AgentGuard() {
+      @Override
+      public boolean admits(AgentView agent) {
+        return !agent.id().equals("a1") || probes.get() < 1;
+      }
+
+      @Override
+      public void attemptStarted(AgentView agent) {
+        if (agent.id().equals("a1")) {
+          probes.incrementAndGet();
+        }
+      }
+    };
+    io.agentry.core.spi.AgentSelector alwaysA1 = (task, eligible) ->
+        eligible.stream().filter(a -> a.id().equals("a1")).findFirst().orElse(eligible.get(0));
+    Gate gate = new Gate();
+    try (var runtime = AgentRuntime.builder().guard(oneProbe).selector(alwaysA1)
+        .affinityWait(Duration.ofHours(1))
+        .agent(Agent.local("a1").capacity(4)).agent(Agent.local("a2").capacity(4)).build()) {
+      List<TaskHandle<String>> handles = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        handles.add(runtime.submit(Task.of("t", ctx -> {
+          gate.pass();
+          return ctx.agent();
+        })));
+      }
+      gate.open();
+
+      assertThat(handles.stream().map(TaskHandle::join).filter("a1"::equals)).hasSize(1);
+      assertThat(probes).hasValue(1);
+    }
+  }
+
+  @Test
   void noAgentWithRoomMeansNoHedge() {
     ManualScheduler clock = new ManualScheduler();
     Gate gate = new Gate();

@@ -1,6 +1,7 @@
 package io.agentry.core.spi;
 
 import io.agentry.core.event.AttemptEnded;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides, agent by agent, whether an agent may take an attempt now: the seam for per-agent circuit
@@ -49,4 +50,27 @@ public interface AgentGuard {
    * @param nanos how long it ran until it was decided
    */
   default void attemptEnded(String agentId, AttemptEnded.Status status, long nanos) {}
+
+  /**
+   * Told how an attempt ended, with its failure, so a guard can tell the agent's faults from the
+   * task's (bad input). The runtime calls this one; the default forwards to
+   * {@link #attemptEnded(String, AttemptEnded.Status, long)}. Called outside the dispatch lock.
+   *
+   * @param agentId the agent that ran it
+   * @param status how it ended
+   * @param nanos how long it ran until it was decided
+   * @param failure the failure, or null when it succeeded
+   */
+  default void attemptEnded(String agentId, AttemptEnded.Status status, long nanos,
+      @Nullable Throwable failure) {
+    attemptEnded(agentId, status, nanos);
+  }
+
+  /**
+   * Told that an agent was removed from the runtime, so per-agent state can be dropped. Called
+   * outside the dispatch lock. The default does nothing.
+   *
+   * @param agentId the agent
+   */
+  default void agentRemoved(String agentId) {}
 }

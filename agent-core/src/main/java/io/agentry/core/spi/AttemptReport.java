@@ -20,11 +20,32 @@ import org.jspecify.annotations.Nullable;
  * @param agentsTried the agents of every attempt so far, in order
  * @param elapsed the time since submission
  * @param attemptDuration how long this attempt ran, from its start until it ended or was decided
+ * @param othersRunning how many other attempts of the task (hedges) still run; while any does,
+ *     only accepting a success decides the task, and any other decision is ignored
  */
 public record AttemptReport(
     Task<?> task, String taskId, int attempt, String agentId, @Nullable Object result,
     @Nullable Throwable failure, List<String> agentsTried, Duration elapsed,
-    Duration attemptDuration) {
+    Duration attemptDuration, int othersRunning) {
+
+  /**
+   * Creates a report of an attempt with no other attempt running.
+   *
+   * @param task the task
+   * @param taskId the id of this submission
+   * @param attempt the number of the attempt that ended
+   * @param agentId the agent that ran it
+   * @param result the result when it succeeded
+   * @param failure the failure when it did not
+   * @param agentsTried the agents of every attempt so far
+   * @param elapsed the time since submission
+   * @param attemptDuration how long this attempt ran
+   */
+  public AttemptReport(Task<?> task, String taskId, int attempt, String agentId,
+      @Nullable Object result, @Nullable Throwable failure, List<String> agentsTried,
+      Duration elapsed, Duration attemptDuration) {
+    this(task, taskId, attempt, agentId, result, failure, agentsTried, elapsed, attemptDuration, 0);
+  }
 
   /**
    * Checks the components.
