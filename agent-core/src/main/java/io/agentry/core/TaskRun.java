@@ -234,7 +234,11 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
   }
 
   List<String> agentList() {
-    return agents == null ? List.of() : agents;
+    ArrayList<String> tried = agents;
+    if (tried == null) {
+      return List.of();
+    }
+    return tried.size() == 1 ? List.of(tried.get(0)) : tried; // List.copyOf of a List12 is free
   }
 
   // ---- QueuedTask
