@@ -259,21 +259,41 @@ final class Dispatcher {
    */
   <T extends @Nullable Object> TaskRun<T> submitInternal(Task<T> task, @Nullable GraphRun graph,
       int node) {
+    return submitInternal(task, graph, node, capture());
+  }
+
+  /**
+   * As {@link #submitInternal(Task, GraphRun, int)}, with contexts captured earlier: graph nodes
+   * carry the context of the thread that executed the graph, not of the thread that happened to end
+   * their last upstream.
+   */
+  <T extends @Nullable Object> TaskRun<T> submitInternal(Task<T> task, @Nullable GraphRun graph,
+      int node, Object @Nullable [] contexts) {
     if (closed) {
       throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
     }
-    TaskRun<T> run = newRun(task);
+    TaskRun<T> run = newRun(task, contexts);
     run.graph = graph;
     run.node = node;
     return accept(run, false);
   }
 
+  /** Captures the current thread's contexts for tasks submitted later on other threads. */
+  Object @Nullable [] captureContexts() {
+    return capture();
+  }
+
   private <T extends @Nullable Object> TaskRun<T> newRun(Task<T> task) {
+    return newRun(task, capture());
+  }
+
+  private <T extends @Nullable Object> TaskRun<T> newRun(Task<T> task,
+      Object @Nullable [] contexts) {
     ExecutionPolicy p = task.rawPolicy() != null ? task.rawPolicy() : policy;
     TaskTimeouts t = p == ExecutionPolicy.ofDefaults()
         ? task.timeouts()
         : task.timeouts().orElse(p.timeouts(task));
-    return new TaskRun<>(this, task, p, t, scheduler.nanoTime(), capture());
+    return new TaskRun<>(this, task, p, t, scheduler.nanoTime(), contexts);
   }
 
   private <T extends @Nullable Object> TaskRun<T> accept(TaskRun<T> run, boolean permit) {

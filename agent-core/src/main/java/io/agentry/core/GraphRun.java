@@ -36,6 +36,8 @@ final class GraphRun implements GraphHandle {
   private final long startNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final GraphFuture future = new GraphFuture(this);
+  /** The executing thread's context (MDC, propagators), given to every node and compensation. */
+  private final Object @Nullable [] contexts;
 
   // guarded by lock
   private final int[] pending;
@@ -62,6 +64,7 @@ final class GraphRun implements GraphHandle {
     this.policy = graph.failurePolicy();
     this.n = nodes.size();
     this.startNanos = rt.nanoTime();
+    this.contexts = rt.captureContexts();
     this.pending = new int[n];
     this.launched = new boolean[n];
     this.status = new NodeStatus[n];
@@ -95,7 +98,7 @@ final class GraphRun implements GraphHandle {
       int i = java.util.Objects.requireNonNull(ready)[k];
       TaskRun<?> run;
       try {
-        run = rt.submitInternal(graph.task(nodes.get(i)), this, i);
+        run = rt.submitInternal(graph.task(nodes.get(i)), this, i, contexts);
       } catch (RejectedTaskException e) {
         nodeNotRun(i, NodeStatus.CANCELLED, e);
         continue;
@@ -370,7 +373,7 @@ final class GraphRun implements GraphHandle {
     nodeTask.resources().forEach(b::resource);
     TaskRun<Object> run;
     try {
-      run = rt.submitInternal(b.build(), null, 0);
+      run = rt.submitInternal(b.build(), null, 0, contexts);
     } catch (RejectedTaskException e) {
       done.add(new CompensationOutcome(node.id(), e));
       compensate(result, order, next + 1, done);

@@ -308,6 +308,30 @@ class GraphExecutionTest {
   }
 
   @Test
+  void everyNodeSeesTheMdcOfTheThreadThatExecutedTheGraph() {
+    try (var runtime = runtime()) {
+      TaskGraph.Builder b = TaskGraph.builder("mdc");
+      NodeRef<String> first = b.node("first", ctx -> org.slf4j.MDC.get("requestId"));
+      NodeRef<String> second = b.node("second", ctx -> org.slf4j.MDC.get("requestId"));
+      NodeRef<String> third = b.node("third", ctx -> org.slf4j.MDC.get("requestId"));
+      b.dependsOn(second, first).dependsOn(third, second);
+      TaskGraph graph = b.build();
+
+      org.slf4j.MDC.put("requestId", "req-7");
+      GraphHandle handle;
+      try {
+        handle = runtime.execute(graph);
+      } finally {
+        org.slf4j.MDC.remove("requestId");
+      }
+      GraphOutcome outcome = handle.join();
+
+      assertThat(List.of(outcome.result(first), outcome.result(second), outcome.result(third)))
+          .containsOnly("req-7");
+    }
+  }
+
+  @Test
   void aGraphCanRunManyTimes() {
     try (var runtime = runtime()) {
       TaskGraph.Builder b = TaskGraph.builder("again");
