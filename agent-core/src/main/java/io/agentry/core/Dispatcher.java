@@ -125,7 +125,7 @@ final class Dispatcher {
   Dispatcher(AgentRuntime.Builder b) {
     this.name = b.name;
     this.queue = b.queue != null ? b.queue : new FifoQueue();
-    this.selector = b.selector != null ? b.selector : new RoundRobinSelector();
+    this.selector = b.selector != null ? b.selector : AgentSelector.roundRobin();
     this.guards = List.copyOf(b.guards);
     this.policy = b.policy;
     List<ContextPropagator<Object>> props = new ArrayList<>();

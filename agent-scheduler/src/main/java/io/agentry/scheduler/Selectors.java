@@ -42,7 +42,7 @@ public final class Selectors {
    * @return a new selector
    */
   public static AgentSelector roundRobin() {
-    return new RoundRobinSelector();
+    return AgentSelector.roundRobin(); // the core's default, the same rotation
   }
 
   /**

@@ -23,6 +23,16 @@ import java.util.List;
 public interface AgentSelector {
 
   /**
+   * Returns a new round-robin selector: the next eligible agent with room, in rotation. The
+   * runtime's default.
+   *
+   * @return a new selector, for one runtime
+   */
+  static AgentSelector roundRobin() {
+    return new RoundRobinSelector();
+  }
+
+  /**
    * Called once when a runtime is built with this selector, before any other call: gives the runtime's
    * clock (for example, for aging or decay). The default does nothing. An implementation may throw
    * {@link IllegalStateException} if it is bound twice, since an instance belongs to one runtime.
