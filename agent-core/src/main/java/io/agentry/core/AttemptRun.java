@@ -32,6 +32,10 @@ final class AttemptRun implements Attempt, TaskContext, Runnable {
   private volatile int cancelFired;
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<AttemptRun> CANCEL_FIRED =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(AttemptRun.class, "cancelFired");
+  // the end an attempt thread queued (see Dispatcher.endOnThread); read under the dispatch lock
+  @Nullable Object endResult;
+  @Nullable Throwable endFailure;
+  long endNanos;
   Scheduler.@Nullable Cancellable timeoutTimer;
   Scheduler.@Nullable Cancellable heartbeatTimer;
   Scheduler.@Nullable Cancellable hedgeTimer;
@@ -53,7 +57,7 @@ final class AttemptRun implements Attempt, TaskContext, Runnable {
   /** Local agents: the virtual thread's body. */
   @Override
   public void run() {
-    runHere();
+    run.rt.runChain(this);
   }
 
   // ---- Attempt

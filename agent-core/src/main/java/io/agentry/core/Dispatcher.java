@@ -65,7 +65,15 @@ final class Dispatcher {
 
   final String name;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition idle = lock.newCondition();
+  /** close() waits here, outside the dispatch lock, for the last task to end and settle. */
+  private final ReentrantLock closeLock = new ReentrantLock();
+  private final Condition closeWake = closeLock.newCondition();
+  /**
+   * Attempts whose thread returned but did not wait for the dispatch lock: whoever holds the lock
+   * ends them before releasing it (see {@link #unlock(Effects)} and docs/decisions.md, D16).
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<AttemptRun> ends =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final TaskQueue queue;
   private final AgentSelector selector;
   private final List<io.agentry.core.spi.AgentGuard> guards;
@@ -83,6 +91,9 @@ final class Dispatcher {
   private final Scheduler scheduler;
   private final @Nullable TimerScheduler ownedScheduler;
   private final Executor executor;
+  /** The default executor: an attempt's thread goes on with the next local attempt its end started. */
+  private final boolean chain;
+  private final java.util.concurrent.ThreadFactory threads;
   private final Semaphore permits;
   private final int queueCapacity;
   private final Backpressure backpressure;
@@ -106,7 +117,8 @@ final class Dispatcher {
   private static final int MAX_CACHED_NEEDS = 256;
   private final Map<Need, List<AgentSlot>> eligibleByNeed = new java.util.HashMap<>();
   private int freeSlots;
-  private long sequence;
+  private final java.util.concurrent.atomic.AtomicLong sequence =
+      new java.util.concurrent.atomic.AtomicLong();
   private int active;
   private int queued;
   private int running;
@@ -141,6 +153,7 @@ final class Dispatcher {
       this.ownedScheduler = new TimerScheduler(name);
       this.scheduler = ownedScheduler;
     }
+    this.chain = b.executor == null;
     if (b.executor != null) {
       this.executor = b.executor;
     } else {
@@ -149,6 +162,7 @@ final class Dispatcher {
       java.util.concurrent.ThreadFactory factory = Thread.ofVirtual().factory();
       this.executor = r -> factory.newThread(r).start();
     }
+    this.threads = Thread.ofVirtual().factory();
     this.results = b.resultCacheSize == 0 ? null
         : com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
             .maximumSize(b.resultCacheSize)
@@ -171,6 +185,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       for (Agent agent : b.agents.values()) {
         addAgentLocked(agent, fx);
       }
@@ -179,6 +194,31 @@ final class Dispatcher {
     }
     fx.apply(this);
   }
+
+  private void wakeClose() {
+    closeLock.lock();
+    try {
+      closeWake.signalAll();
+    } finally {
+      closeLock.unlock();
+    }
+  }
+
+  /**
+   * Takes the dispatch lock, trying a few times before parking on it: the lock is held for well under
+   * a microsecond, and a thread that parks on it takes many microseconds to come back.
+   */
+  private void lockSpinning() {
+    for (int i = 0; i < SPINS; i++) {
+      if (lock.tryLock()) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+    lock.lock();
+  }
+
+  private static final int SPINS = Integer.getInteger("agentry.spins", 64);
 
   long nanoTime() {
     return scheduler.nanoTime();
@@ -296,48 +336,123 @@ final class Dispatcher {
     return new TaskRun<>(this, task, p, t, scheduler.nanoTime(), contexts);
   }
 
+  /**
+   * Hands a new run to the dispatcher: it is queued for the dispatch lock and taken in now if the
+   * lock is free, else by the thread that holds it (see {@link #combine}). Either way it is in before
+   * any later operation under the lock.
+   */
   private <T extends @Nullable Object> TaskRun<T> accept(TaskRun<T> run, boolean permit) {
-    Task<T> task = run.task;
-    Effects fx = new Effects();
-    lock.lock();
-    try {
-      if (closed) {
-        if (permit) {
-          permits.release();
-        }
-        if (run.userId != null) {
-          userIds.remove(run.userId, run);
-        }
-        throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
+    run.seq = sequence.incrementAndGet();
+    run.holdsPermit = permit;
+    if (closed) {
+      if (permit) {
+        permits.release();
       }
-      run.seq = ++sequence;
-      run.holdsPermit = permit;
-      active++;
-      submitted++;
-      Duration deadline = run.timeouts.rawDeadline();
-      if (deadline != null) {
-        run.deadlineNanos = run.submitNanos + deadline.toNanos();
-        run.deadlineTimer = scheduler.schedule(deadline, () -> deadlinePassed(run));
+      if (run.userId != null) {
+        userIds.remove(run.userId, run);
       }
-      Duration queueTimeout = run.timeouts.rawQueueTimeout();
-      if (queueTimeout != null) {
-        run.queueTimer = scheduler.schedule(queueTimeout, () -> queueTimeoutPassed(run));
-      }
-      if (listening) {
-        emit(fx, new TaskSubmitted(now(), name, run.id(), task.name()));
-      }
-      queued++; // a new run starts in QUEUED
-      run.enqueuedNanos = scheduler.nanoTime(); // under the lock: queue order and time agree
-      if (!holdKeyOrWait(run)) {
-        queue.add(run);
-      }
-      dispatchLocked(fx);
-    } finally {
-      lock.unlock();
+      throw reject(run.task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
     }
-    fx.apply(this);
+    submissions.add(run);
+    combine(false);
     return run;
   }
+
+  /** Takes in a submitted run: counts it, sets its timers, queues it; under the lock. */
+  private void admitLocked(TaskRun<?> run, Effects fx) {
+    active++;
+    submitted++;
+    queued++; // a new run starts in QUEUED
+    if (terminated) {
+      // submitted while close() ran and after it cancelled what was left: it ends at once
+      run.heldByKey = true; // it never took its key; finish() must not release it
+      finish(run, TaskState.CANCELLED, null, null,
+          "runtime '" + name + "' closed before the task started", fx);
+      return;
+    }
+    Duration deadline = run.timeouts.rawDeadline();
+    if (deadline != null) {
+      run.deadlineNanos = run.submitNanos + deadline.toNanos();
+      run.deadlineTimer = scheduler.schedule(deadline, () -> deadlinePassed(run));
+    }
+    Duration queueTimeout = run.timeouts.rawQueueTimeout();
+    if (queueTimeout != null) {
+      run.queueTimer = scheduler.schedule(queueTimeout, () -> queueTimeoutPassed(run));
+    }
+    if (listening) {
+      emit(fx, new TaskSubmitted(now(), name, run.id(), run.task.name()));
+    }
+    run.enqueuedNanos = scheduler.nanoTime(); // under the lock: queue order and time agree
+    if (!holdKeyOrWait(run)) {
+      queue.add(run);
+    }
+  }
+
+  /**
+   * Takes in what threads queued for the dispatch lock without waiting for it: attempts that ended,
+   * then new submissions, in the order they came; then places what can start. Every section under
+   * the lock begins with this, so it sees every submit and attempt end that happened before it.
+   */
+  private void catchUp(Effects fx) {
+    if (lock.getHoldCount() != 1) {
+      return; // a nested section: the outer one caught up
+    }
+    boolean any = false;
+    AttemptRun a;
+    while ((a = ends.poll()) != null) {
+      endLocked(a, a.endResult, a.endFailure, a.endNanos, fx);
+    }
+    TaskRun<?> r;
+    while ((r = submissions.poll()) != null) {
+      admitLocked(r, fx);
+      any = true;
+    }
+    if (any) {
+      dispatchLocked(fx);
+    }
+  }
+
+  /**
+   * Makes sure what this thread queued for the dispatch lock (a submission, an attempt end) is taken
+   * in: it takes the lock and catches up; or, when the lock is held by a thread that is itself
+   * combining (it looks at the queues again after it lets the lock go), leaves it to that thread.
+   * An attempt thread never parks on the lock: it yields while a non-combining section holds it.
+   *
+   * @param onAttemptThread the caller is an attempt thread that takes the next ready attempt itself
+   */
+  private void combine(boolean onAttemptThread) {
+    if (lock.isHeldByCurrentThread()) { // no user code runs under the lock, so no submit either
+      throw new IllegalStateException("submit or attempt end under the dispatch lock");
+    }
+    while (!ends.isEmpty() || !submissions.isEmpty()) {
+      if (!lock.tryLock()) {
+        if (combining) {
+          return;
+        }
+        if (onAttemptThread) {
+          Thread.yield(); // a short section (a timer, a cancel) holds the lock
+          continue;
+        }
+        lockSpinning();
+      }
+      Effects fx = new Effects();
+      combining = true;
+      try {
+        catchUp(fx);
+      } finally {
+        combining = false;
+        lock.unlock();
+      }
+      fx.apply(this, onAttemptThread);
+    }
+  }
+
+  /** True while a thread holds the dispatch lock in {@link #combine} and will look at the queues again. */
+  private volatile boolean combining;
+  /** Submissions waiting for the dispatch lock; see {@link #combine}. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<TaskRun<?>> submissions =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
 
   <I extends @Nullable Object, R extends @Nullable Object> List<R> fanOut(
       String shardName, List<? extends I> inputs, Shard<I, R> shard) throws InterruptedException {
@@ -369,14 +484,14 @@ final class Dispatcher {
         }
       }
       for (TaskRun<R> r : shards) {
-        TaskOutcome<R> o = r.outcome;
+        TaskOutcome<R> o = r.outcome().orElse(null);
         if (o != null && !(o instanceof TaskOutcome.Succeeded<R>)) {
           throw failureOf(r, o, shardName);
         }
       }
       List<R> results = new ArrayList<>(shards.size());
       for (TaskRun<R> r : shards) {
-        if (!(r.outcome instanceof TaskOutcome.Succeeded<R> s)) {
+        if (!(r.outcome().orElse(null) instanceof TaskOutcome.Succeeded<R> s)) {
           throw new IllegalStateException("shard " + r.id() + " has no result after all succeeded");
         }
         results.add(s.value());
@@ -474,12 +589,7 @@ final class Dispatcher {
   void settled() {
     unsettled.decrementAndGet();
     if (closed) { // close() may wait for any count (it settles what it cancelled itself)
-      lock.lock();
-      try {
-        idle.signalAll();
-      } finally {
-        lock.unlock();
-      }
+      wakeClose();
     }
   }
 
@@ -594,6 +704,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       for (AgentSlot slot : upAgents) {
         servePinned(slot, fx);
       }
@@ -738,6 +849,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       if (run.pinnedTo != slot || run.state != TaskState.QUEUED) {
         return;
       }
@@ -827,6 +939,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       trigger.hedgeTimer = null;
       if (run.state != TaskState.RUNNING || trigger.decided || run.attempts != trigger.number) {
         return;
@@ -866,22 +979,103 @@ final class Dispatcher {
 
   // ------------------------------------------------------------------ attempts
 
-  /** Starts an attempt; called after the lock is released. */
-  void launch(AttemptRun attempt) {
+  /**
+   * Starts an attempt; called after the lock is released. On the default executor a local attempt
+   * goes to the ready queue, which the runtime's attempt threads take from; returns true then, and
+   * the caller must call {@link #ensureThreads} once it has launched what it had to.
+   */
+  boolean launch(AttemptRun attempt) {
     AgentBackend backend = attempt.slot.backend;
     try {
-      if (backend == null) {
-        executor.execute(attempt);
-      } else {
+      if (backend != null) {
         backend.start(attempt);
+      } else if (chain) {
+        ready.add(attempt);
+        readyCount.incrementAndGet();
+        return true;
+      } else {
+        executor.execute(attempt);
       }
     } catch (RuntimeException e) {
       attemptReturned(attempt, null, e);
+    }
+    return false;
+  }
+
+  // ---- attempt threads (default executor; see docs/decisions.md, D16)
+  /** Local attempts placed on an agent and waiting for a thread, in placement order. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<AttemptRun> ready =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger readyCount =
+      new java.util.concurrent.atomic.AtomicInteger();
+  /** Attempt threads started but not yet running. */
+  private final java.util.concurrent.atomic.AtomicInteger starting =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final Runnable attemptThread = this::attemptThread;
+
+  /**
+   * Starts attempt threads for ready attempts that no thread will take: at most {@code most} new ones,
+   * and none while {@code maxStarting} threads are already starting (each of them starts more when it
+   * finds work waiting, so a burst gets threads in a few rounds without one thread starting them all).
+   *
+   * @param self how many ready attempts the calling thread takes itself
+   */
+  void ensureThreads(int self, int most, int maxStarting) {
+    for (int started = 0; started < most; ) {
+      int s = starting.get();
+      if (s >= maxStarting || readyCount.get() <= s + self) {
+        return;
+      }
+      if (starting.compareAndSet(s, s + 1)) {
+        try {
+          threads.newThread(attemptThread).start();
+        } catch (RuntimeException | Error e) {
+          starting.decrementAndGet();
+          throw e;
+        }
+        started++;
+      }
+    }
+  }
+
+  private @Nullable AttemptRun pollReady() {
+    AttemptRun next = ready.poll();
+    if (next != null) {
+      readyCount.decrementAndGet();
+    }
+    return next;
+  }
+
+  /** The body of an attempt thread: takes a ready attempt, helps start threads for more, runs. */
+  private void attemptThread() {
+    starting.decrementAndGet();
+    AttemptRun first = pollReady();
+    if (first != null) {
+      ensureThreads(0, 2, Integer.MAX_VALUE);
+      runChain(first);
+    }
+  }
+
+  /**
+   * The body of a local attempt's thread. On the default executor the thread does not end with its
+   * attempt: when the attempt's end starts another attempt on a local agent (the queue had a task
+   * waiting), this thread runs that one too, instead of starting a new thread for it (see
+   * docs/decisions.md, D16).
+   */
+  void runChain(AttemptRun attempt) {
+    AttemptRun next = attempt;
+    while (next != null) {
+      runWork(next, chain);
+      next = chain ? pollReady() : null;
     }
   }
 
   /** Runs the work of an attempt on the calling thread, with the submitter's context. */
   void runWork(AttemptRun attempt) {
+    runWork(attempt, false);
+  }
+
+  private void runWork(AttemptRun attempt, boolean chained) {
     attempt.thread = Thread.currentThread();
     Object result = null;
     Throwable failure = null;
@@ -904,7 +1098,38 @@ final class Dispatcher {
         close(scopes);
       }
     }
-    attemptReturned(attempt, result, failure, true);
+    if (chained) {
+      endOnThread(attempt, result, failure);
+    } else {
+      attemptReturned(attempt, result, failure, true, false);
+    }
+  }
+
+  /**
+   * The end of a local attempt on an attempt thread, which then goes on with the next ready attempt:
+   * the end is queued, and processed now if the dispatch lock is free, else by its holder. The thread
+   * never parks on the lock.
+   */
+  private void endOnThread(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure) {
+    long end = scheduler.nanoTime();
+    attempt.endNanos = end;
+    attempt.endResult = result;
+    attempt.endFailure = failure;
+    synchronized (attempt) { // after this, giveUp() no longer interrupts this thread
+      attempt.thread = null;
+    }
+    // an interrupt aimed at this attempt arrived before the block above: clear it, so that what runs
+    // next on this thread starts clean (read first: clearing takes a virtual thread's interrupt lock)
+    if (Thread.currentThread().isInterrupted()) {
+      Thread.interrupted();
+    }
+    try {
+      selector.attemptEnded(attempt.slot.id(), end - attempt.startNanos, failure == null);
+    } catch (RuntimeException e) {
+      LOG.warn("selector {} failed in attemptEnded", selector, e);
+    }
+    ends.add(attempt);
+    combine(true);
   }
 
   private ContextPropagator.Scope @Nullable [] restore(Object @Nullable [] contexts) {
@@ -943,53 +1168,29 @@ final class Dispatcher {
 
   /** The work of an attempt returned (or its backend reported): frees the slot, decides if still open. */
   void attemptReturned(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure) {
-    attemptReturned(attempt, result, failure, false);
+    attemptReturned(attempt, result, failure, false, false);
   }
 
+  /**
+   * Ends an attempt. With {@code chained}, the calling thread is an attempt thread that takes the
+   * next ready attempt itself when this returns.
+   */
   private void attemptReturned(AttemptRun attempt, @Nullable Object result,
-      @Nullable Throwable failure, boolean onAttemptThread) {
+      @Nullable Throwable failure, boolean onAttemptThread, boolean chained) {
     Effects fx = new Effects();
     long end = scheduler.nanoTime();
     AgentSlot slot = attempt.slot;
-    lock.lock();
+    lockSpinning();
     try {
-      if (attempt.returned) {
-        return; // a second report (stale or duplicate) is ignored
-      }
-      attempt.returned = true;
-      attempt.thread = null;
-      slot.give(attempt.run.task);
-      slot.unlink(attempt);
-      if (slot.registered && slot.state == AgentState.UP) {
-        freeSlots++;
-      }
-      if (failure == null && !attempt.decided) {
-        slot.succeeded++;
-      } else {
-        slot.failed++;
-      }
-      CompletableFuture<Void> drained = slot.drained;
-      if (drained != null && slot.inFlight == 0) {
-        fx.run(() -> drained.complete(null));
-      }
-      if (!attempt.decided) {
-        AttemptEnded.Status status = failure == null
-            ? AttemptEnded.Status.SUCCEEDED
-            : failure instanceof AgentLostException
-                ? AttemptEnded.Status.LOST
-                : AttemptEnded.Status.FAILED;
-        endAttempt(attempt, status, failure, end, fx);
-        decide(attempt, result, failure, end, fx);
-      }
-      servePinned(slot, fx);
-      dispatchLocked(fx);
+      catchUp(fx);
+      endLocked(attempt, result, failure, end, fx);
     } finally {
       lock.unlock();
     }
     if (onAttemptThread) {
       // An interrupt aimed at this attempt can only have been sent under the lock before `thread` was
-      // cleared above; clear it so that what runs next on this thread (other tasks' events and
-      // callbacks, or a pooled thread's next task) starts clean.
+      // cleared; clear it so that what runs next on this thread (other tasks' events and callbacks,
+      // or a pooled thread's next task) starts clean.
       Thread.interrupted();
     }
     try {
@@ -997,7 +1198,43 @@ final class Dispatcher {
     } catch (RuntimeException e) {
       LOG.warn("selector {} failed in attemptEnded", selector, e);
     }
-    fx.apply(this);
+    fx.apply(this, chained);
+  }
+
+  /** Ends an attempt whose work returned: frees its slot, decides the task if still open; under the lock. */
+  private void endLocked(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure,
+      long end, Effects fx) {
+    AgentSlot slot = attempt.slot;
+    if (attempt.returned) {
+      return; // a second report (stale or duplicate) is ignored
+    }
+    attempt.returned = true;
+    attempt.thread = null;
+    slot.give(attempt.run.task);
+    slot.unlink(attempt);
+    if (slot.registered && slot.state == AgentState.UP) {
+      freeSlots++;
+    }
+    if (failure == null && !attempt.decided) {
+      slot.succeeded++;
+    } else {
+      slot.failed++;
+    }
+    CompletableFuture<Void> drained = slot.drained;
+    if (drained != null && slot.inFlight == 0) {
+      fx.run(() -> drained.complete(null));
+    }
+    if (!attempt.decided) {
+      AttemptEnded.Status status = failure == null
+          ? AttemptEnded.Status.SUCCEEDED
+          : failure instanceof AgentLostException
+              ? AttemptEnded.Status.LOST
+              : AttemptEnded.Status.FAILED;
+      endAttempt(attempt, status, failure, end, fx);
+      decide(attempt, result, failure, end, fx);
+    }
+    servePinned(slot, fx);
+    dispatchLocked(fx);
   }
 
   /** Marks an attempt decided and reports its end; under the lock. */
@@ -1035,9 +1272,11 @@ final class Dispatcher {
   /** Gives up on a running attempt: interrupts it and tells its backend; its slot stays taken. */
   private void giveUp(AttemptRun attempt, AttemptEnded.Status status, Throwable cause, Effects fx) {
     endAttempt(attempt, status, cause, scheduler.nanoTime(), fx);
-    Thread t = attempt.thread;
-    if (t != null) {
-      t.interrupt();
+    synchronized (attempt) { // see endOnThread: never interrupt a thread that went on
+      Thread t = attempt.thread;
+      if (t != null) {
+        t.interrupt();
+      }
     }
     if (attempt.cancelAction != null) {
       fx.run(attempt::fireCancelAction);
@@ -1120,6 +1359,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       if (run.state != TaskState.RETRY_WAIT) {
         return;
       }
@@ -1139,6 +1379,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       if (attempt.decided) {
         return;
       }
@@ -1177,6 +1418,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       if (run.state.isTerminal()) {
         return;
       }
@@ -1201,6 +1443,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       if (run.state != TaskState.QUEUED || run.attempts > 0) {
         return;
       }
@@ -1254,6 +1497,7 @@ final class Dispatcher {
     boolean done;
     lock.lock();
     try {
+      catchUp(fx);
       done = cancelLocked(run, reason, fx);
       dispatchLocked(fx); // a released key may have let a waiting task into the queue
     } finally {
@@ -1289,6 +1533,14 @@ final class Dispatcher {
       cancel(run.retryTimer);
       run.retryTimer = null;
     }
+    // what the outcome is built from, outside the lock (TaskRun.outcomeNow); written before the
+    // terminal state, which publishes it
+    run.endNanos = scheduler.nanoTime();
+    run.end = switch (end) {
+      case SUCCEEDED -> value;
+      case FAILED, TIMED_OUT -> java.util.Objects.requireNonNull(cause);
+      default -> reason == null ? "cancelled" : reason;
+    };
     setState(run, end);
     releaseKey(run);
     run.heldByKey = false;
@@ -1319,37 +1571,21 @@ final class Dispatcher {
     }
     active--;
     if (active == 0 && closed) {
-      idle.signalAll();
+      fx.run(this::wakeClose);
     }
-    long now = scheduler.nanoTime();
-    Instant submittedAt = instantOf(run.submitNanos);
-    Duration queueWait = Duration.ofNanos(
-        (run.firstStartNanos < 0 ? now : run.firstStartNanos) - run.submitNanos);
-    Duration duration = Duration.ofNanos(now - run.submitNanos);
-    List<String> tried = run.agentList();
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    TaskRun<Object> r = (TaskRun) run;
-    TaskOutcome<Object> outcome = switch (end) {
-      case SUCCEEDED -> new TaskOutcome.Succeeded<>(run.id(), value, run.attempts, tried,
-          submittedAt, queueWait, duration);
-      case FAILED -> new TaskOutcome.Failed<>(run.id(), java.util.Objects.requireNonNull(cause),
-          run.attempts, tried, submittedAt, queueWait, duration);
-      case TIMED_OUT -> new TaskOutcome.TimedOut<>(run.id(), java.util.Objects.requireNonNull(cause),
-          run.attempts, tried, submittedAt, queueWait, duration);
-      default -> new TaskOutcome.Cancelled<>(run.id(), reason == null ? "cancelled" : reason,
-          run.attempts, tried, submittedAt, queueWait, duration);
-    };
-    r.outcome = outcome;
+    long now = run.endNanos;
     if (listening) {
+      List<String> tried = run.agentList();
       emit(fx, new TaskCompleted(instantOf(now), name, run.id(), run.task.name(), end, run.attempts,
-          tried.isEmpty() ? null : tried.get(tried.size() - 1), queueWait, duration, cause));
+          tried.isEmpty() ? null : tried.get(tried.size() - 1), queueWaitOf(run, now),
+          Duration.ofNanos(now - run.submitNanos), cause));
     }
     unsettled.incrementAndGet();
     fx.settle(run);
     GraphRun graph = run.graph;
     if (graph != null) {
       int node = run.node;
-      fx.run(() -> graph.nodeEnded(node, outcome));
+      fx.run(() -> graph.nodeEnded(node, run.outcomeNow()));
     }
     if (cause != null && LOG.isDebugEnabled()) {
       LOG.debug("task {} ({}) ended {} after {} attempt(s)", run.id(), run.task.name(), end,
@@ -1357,6 +1593,33 @@ final class Dispatcher {
     }
     return true;
   }
+  private static Duration queueWaitOf(TaskRun<?> run, long now) {
+    return Duration.ofNanos((run.firstStartNanos < 0 ? now : run.firstStartNanos) - run.submitNanos);
+  }
+
+  /** Builds the outcome of a task that ended, from what {@link #finish} recorded; any thread. */
+  <T extends @Nullable Object> TaskOutcome<T> outcomeOf(TaskRun<T> run, TaskState end) {
+    long now = run.endNanos;
+    Instant submittedAt = instantOf(run.submitNanos);
+    Duration queueWait = queueWaitOf(run, now);
+    Duration duration = Duration.ofNanos(now - run.submitNanos);
+    List<String> tried = run.agentList();
+    Object e = run.end;
+    @SuppressWarnings("unchecked")
+    TaskOutcome<T> outcome = switch (end) {
+      case SUCCEEDED -> new TaskOutcome.Succeeded<>(run.id(), (T) e, run.attempts, tried,
+          submittedAt, queueWait, duration);
+      case FAILED -> new TaskOutcome.Failed<>(run.id(), (Throwable) java.util.Objects.requireNonNull(e),
+          run.attempts, tried, submittedAt, queueWait, duration);
+      case TIMED_OUT -> new TaskOutcome.TimedOut<>(run.id(),
+          (Throwable) java.util.Objects.requireNonNull(e), run.attempts, tried, submittedAt, queueWait,
+          duration);
+      default -> new TaskOutcome.Cancelled<>(run.id(), String.valueOf(e), run.attempts, tried,
+          submittedAt, queueWait, duration);
+    };
+    return outcome;
+  }
+
 
   private void removeWaiting(TaskRun<?> run) {
     AgentSlot pinnedTo = run.pinnedTo;
@@ -1404,6 +1667,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       if (closed) {
         throw new IllegalStateException("runtime '" + name + "' is closed; cannot add agent '"
             + agent.id() + "'");
@@ -1439,6 +1703,7 @@ final class Dispatcher {
     CompletableFuture<Void> drained;
     lock.lock();
     try {
+      catchUp(fx);
       AgentSlot slot = require(agentId, "drain");
       if (slot.state != AgentState.DRAINING) {
         changeState(slot, AgentState.DRAINING, fx);
@@ -1462,6 +1727,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       AgentSlot slot = require(agentId, state == AgentState.UP ? "mark up" : "mark down");
       if (slot.state != state) {
         changeState(slot, state, fx);
@@ -1501,6 +1767,7 @@ final class Dispatcher {
     Effects fx = new Effects();
     lock.lock();
     try {
+      catchUp(fx);
       AgentSlot slot = require(agentId, "remove");
       agents.remove(agentId);
       if (slot.backend != null) {
@@ -1570,18 +1837,23 @@ final class Dispatcher {
   // ------------------------------------------------------------------ observation
 
   RuntimeSnapshot snapshot() {
+    Effects fx = new Effects();
+    RuntimeSnapshot snapshot;
     lock.lock();
     try {
+      catchUp(fx);
       List<RuntimeSnapshot.AgentSnapshot> list = new ArrayList<>(agents.size());
       for (AgentSlot slot : agents.values()) {
         list.add(new RuntimeSnapshot.AgentSnapshot(slot.id(), slot.state, slot.agent.capacity(),
             slot.inFlight, slot.succeeded, slot.failed, slot.agent.isLocal()));
       }
-      return new RuntimeSnapshot(name, now(), queued, running, retryWaiting.size(), submitted,
+      snapshot = new RuntimeSnapshot(name, now(), queued, running, retryWaiting.size(), submitted,
           rejected.sum(), succeeded, failed, cancelled, timedOut, list);
     } finally {
       lock.unlock();
     }
+    fx.apply(this);
+    return snapshot;
   }
 
   Subscription subscribe(RuntimeListener listener) {
@@ -1628,29 +1900,25 @@ final class Dispatcher {
     boolean interrupted = false;
     List<AgentBackend> backends = new ArrayList<>();
     boolean terminateNow = false;
-    Effects fx = new Effects();
-    lock.lock();
+    // the grace period: wait without the dispatch lock, so that attempts end and queued tasks start
+    closeLock.lock();
     try {
       long remaining = shutdownGrace.toNanos();
-      while (active > 0 && remaining > 0) {
-        try {
-          remaining = idle.awaitNanos(remaining);
-        } catch (InterruptedException e) {
-          interrupted = true;
-          break;
-        }
+      while (activeCount() > 0 && remaining > 0) {
+        remaining = closeWake.awaitNanos(remaining);
       }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      closeLock.unlock();
+    }
+    Effects fx = new Effects();
+    int own;
+    lock.lock();
+    try {
+      catchUp(fx);
       if (active > 0) {
         cancelAllLocked("runtime '" + name + "' closed before the task ended", fx);
-      }
-      // tasks that ended on other threads: wait until those threads have completed their futures
-      // (it takes only their listeners' time), so that every handle is complete when close returns
-      while (unsettled.get() > fxSettles(fx) && !interrupted) {
-        try {
-          idle.await();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
       }
       if (!terminated) {
         terminated = true;
@@ -1663,6 +1931,21 @@ final class Dispatcher {
       }
     } finally {
       lock.unlock();
+      own = fx.settles();
+    }
+    // tasks that ended on other threads: wait until those threads have completed their futures
+    // (it takes only their listeners' time), so that every handle is complete when close returns
+    closeLock.lock();
+    try {
+      while (unsettled.get() > own && !interrupted) {
+        try {
+          closeWake.await();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      closeLock.unlock();
     }
     try {
       fx.apply(this);
@@ -1686,18 +1969,18 @@ final class Dispatcher {
     }
   }
 
-  /** How many of the unsettled tasks this close() will settle itself (those it cancelled). */
-  private static int fxSettles(Effects fx) {
-    return fx.settles();
-  }
-
   private int activeCount() {
+    Effects fx = new Effects();
+    int count;
     lock.lock();
     try {
-      return active;
+      catchUp(fx);
+      count = active;
     } finally {
       lock.unlock();
     }
+    fx.apply(this);
+    return count;
   }
 
   private void cancelAllLocked(String reason, Effects fx) {

@@ -7,9 +7,15 @@ import org.jspecify.annotations.Nullable;
  * What a locked section decided and the caller must do after unlocking: publish the events it queued,
  * then, in order, launch attempts, complete futures and run callbacks. Keeps user code (listeners, future
  * callbacks, backends) out of the dispatch lock.
+ *
+ * <p>The first two effects are held in fields and only further ones in a list: a submit or an attempt
+ * end usually has one or two (launch the next attempt, complete a future), and this object is made on
+ * every one of them.
  */
 final class Effects {
-  private @Nullable ArrayList<Object> items;
+  private @Nullable Object first;
+  private @Nullable Object second;
+  private @Nullable ArrayList<Object> more;
   private boolean events;
 
   /** Notes that events were queued for publication (see {@link Dispatcher#emit}). */
@@ -27,9 +33,9 @@ final class Effects {
 
   /** Counts the futures this effect list will complete. */
   int settles() {
-    int count = 0;
-    if (items != null) {
-      for (Object item : items) {
+    int count = (first instanceof TaskRun<?> ? 1 : 0) + (second instanceof TaskRun<?> ? 1 : 0);
+    if (more != null) {
+      for (Object item : more) {
         if (item instanceof TaskRun<?>) {
           count++;
         }
@@ -43,12 +49,18 @@ final class Effects {
   }
 
   private void add(Object item) {
-    ArrayList<Object> list = items;
-    if (list == null) {
-      list = new ArrayList<>(4);
-      items = list;
+    if (first == null) {
+      first = item;
+    } else if (second == null) {
+      second = item;
+    } else {
+      ArrayList<Object> list = more;
+      if (list == null) {
+        list = new ArrayList<>(4);
+        more = list;
+      }
+      list.add(item);
     }
-    list.add(item);
   }
 
   /**
@@ -56,45 +68,75 @@ final class Effects {
    * stop the others, and the first throw is rethrown.
    */
   void apply(Dispatcher rt) {
-    Throwable first = null;
+    apply(rt, false);
+  }
+
+  /**
+   * As {@link #apply(Dispatcher)}; {@code onAttemptThread} says the caller is an attempt thread that
+   * takes the next ready attempt itself.
+   */
+  void apply(Dispatcher rt, boolean onAttemptThread) {
+    Throwable thrown = null;
+    readied = false;
     if (events) {
       events = false;
       try {
         rt.drainEvents();
       } catch (Throwable t) {
-        first = t;
+        thrown = t;
       }
     }
-    ArrayList<Object> list = items;
-    if (list == null) {
-      rethrow(first);
-      return;
+    Object a = first;
+    Object b = second;
+    ArrayList<Object> list = more;
+    first = null;
+    second = null;
+    more = null;
+    if (a != null) {
+      thrown = applyOne(rt, a, thrown);
     }
-    items = null;
-    for (int i = 0; i < list.size(); i++) {
-      Object item = list.get(i);
+    if (b != null) {
+      thrown = applyOne(rt, b, thrown);
+    }
+    if (list != null) {
+      for (int i = 0; i < list.size(); i++) {
+        thrown = applyOne(rt, list.get(i), thrown);
+      }
+    }
+    if (readied) {
       try {
-        switch (item) {
-          case AttemptRun a -> rt.launch(a);
-          case TaskRun<?> r -> {
-            try {
-              r.settle();
-            } finally {
-              rt.settled();
-            }
-          }
-          case Runnable r -> r.run();
-          default -> throw new IllegalStateException("unknown effect " + item);
-        }
+        // an attempt thread takes one itself; anyone else starts one thread unless one is starting
+        rt.ensureThreads(onAttemptThread ? 1 : 0, 1, 1);
       } catch (Throwable t) {
-        if (first == null) {
-          first = t;
-        } else {
-          first.addSuppressed(t);
-        }
+        thrown = thrown == null ? t : thrown;
       }
     }
-    rethrow(first);
+    rethrow(thrown);
+  }
+
+  private boolean readied;
+
+  private @Nullable Throwable applyOne(Dispatcher rt, Object item, @Nullable Throwable first) {
+    try {
+      switch (item) {
+        case AttemptRun a -> readied |= rt.launch(a);
+        case TaskRun<?> r -> {
+          try {
+            r.settle();
+          } finally {
+            rt.settled();
+          }
+        }
+        case Runnable r -> r.run();
+        default -> throw new IllegalStateException("unknown effect " + item);
+      }
+    } catch (Throwable t) {
+      if (first == null) {
+        return t;
+      }
+      first.addSuppressed(t);
+    }
+    return first;
   }
 
   private static void rethrow(@Nullable Throwable first) {

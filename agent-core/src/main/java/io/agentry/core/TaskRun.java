@@ -27,7 +27,18 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
   long seq;
 
   volatile TaskState state = TaskState.QUEUED;
-  volatile @Nullable TaskOutcome<T> outcome;
+  /** Built on first need after the task ended (outside the dispatch lock); see {@link #outcomeNow}. */
+  private volatile @Nullable TaskOutcome<T> outcome;
+  @SuppressWarnings("rawtypes")
+  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<TaskRun, TaskOutcome>
+      OUTCOME = java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(TaskRun.class,
+          TaskOutcome.class, "outcome");
+  /**
+   * How the task ended, written under the dispatch lock before the terminal state: the value, the
+   * cause (failed, timed out) or the reason (cancelled); and when.
+   */
+  @Nullable Object end;
+  long endNanos;
   /** Set when the runtime completes the handle; join and await wait for it, not for the future. */
   private volatile boolean settled;
   private volatile java.util.concurrent.@Nullable CountDownLatch done;
@@ -93,7 +104,21 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
 
   @Override
   public Optional<TaskOutcome<T>> outcome() {
-    return Optional.ofNullable(outcome);
+    return state.isTerminal() ? Optional.of(outcomeNow()) : Optional.empty();
+  }
+
+  /** The outcome of a task that ended, built once from what the runtime recorded. */
+  TaskOutcome<T> outcomeNow() {
+    TaskOutcome<T> o = outcome;
+    if (o == null) {
+      TaskState s = state;
+      if (!s.isTerminal()) {
+        throw new IllegalStateException("task " + id() + " has not ended; it is " + s);
+      }
+      OUTCOME.compareAndSet(this, null, rt.outcomeOf(this, s));
+      o = java.util.Objects.requireNonNull(outcome);
+    }
+    return o;
   }
 
   @Override
@@ -127,9 +152,8 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
    * first need), not on the user's future, which the user may complete themselves.
    */
   private TaskOutcome<T> awaitOutcome() throws InterruptedException {
-    TaskOutcome<T> o = outcome;
-    if (o != null && settled) {
-      return o;
+    if (settled) {
+      return outcomeNow();
     }
     java.util.concurrent.CountDownLatch latch = done;
     if (latch == null) {
@@ -143,11 +167,7 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
   }
 
   private TaskOutcome<T> outcomeAfterEnd() {
-    TaskOutcome<T> o = outcome;
-    if (o == null) {
-      throw new IllegalStateException("task " + id() + " completed its future without an outcome");
-    }
-    return o;
+    return outcomeNow();
   }
 
   private T valueOf(TaskOutcome<T> o) {
@@ -167,12 +187,12 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
 
   /** Completes the future from the outcome; called outside the dispatch lock. */
   void settle() {
+    TaskOutcome<T> o = outcomeNow();
     settled = true;
     java.util.concurrent.CountDownLatch latch = done;
     if (latch != null) {
       latch.countDown();
     }
-    TaskOutcome<T> o = outcomeAfterEnd();
     switch (o) {
       case TaskOutcome.Succeeded<T> s -> future.settleValue(s.value());
       case TaskOutcome.Failed<T> f -> future.settleFailure(new TaskFailedException(id(), f.cause()));
