@@ -81,8 +81,7 @@ final class Dispatcher {
   private final List<ContextPropagator<Object>> propagators;
   private final CopyOnWriteArrayList<RuntimeListener> listeners = new CopyOnWriteArrayList<>();
   /** Events in the order they happened (queued under the dispatch lock), published one at a time. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<RuntimeEvent> events =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final EventQueue events = new EventQueue();
   private final ReentrantLock publishLock = new ReentrantLock();
   /** Tasks ended whose future is not yet completed; close() waits for them. */
   private final java.util.concurrent.atomic.AtomicInteger unsettled =
@@ -218,7 +217,7 @@ final class Dispatcher {
     lock.lock();
   }
 
-  private static final int SPINS = Integer.getInteger("agentry.spins", 64);
+  private static final int SPINS = 64;
 
   long nanoTime() {
     return scheduler.nanoTime();
@@ -553,37 +552,75 @@ final class Dispatcher {
 
   private void publishRejected(Task<?> task, String reason) {
     if (listening) {
-      events.add(new TaskRejected(now(), name, task.name(), reason));
-      drainEvents();
+      long seq;
+      lock.lock(); // the event queue takes one producer at a time
+      try {
+        events.add(new TaskRejected(now(), name, task.name(), reason));
+        seq = ++emittedEvents;
+      } finally {
+        lock.unlock();
+      }
+      drainEvents(seq);
     }
   }
 
   /** Queues an event for publication; called under the dispatch lock, so the queue is in causal order. */
   private void emit(Effects fx, RuntimeEvent event) {
     events.add(event);
-    fx.publish();
+    fx.publish(++emittedEvents);
   }
+
+  /** How many events were queued; written under the dispatch lock. */
+  private volatile long emittedEvents;
+  /** How many events were published (they are published in the order they were queued). */
+  private volatile long publishedEvents;
 
   /**
    * Publishes every queued event, one thread at a time, in queue order. A thread returns from here
-   * only when the events it queued before have been published (by itself or by the thread that held
-   * the publish lock), so a task's completion event is out before its future completes. A listener
-   * that submits work re-enters here; its events are published by the outer loop.
+   * only when the events up to {@code upTo} have been published (by itself or by the thread that held
+   * the publish lock), so a task's completion event is out before its future completes; when they
+   * are out already it returns without touching the publish lock. A listener that submits work
+   * re-enters here; its events are published by the outer loop.
+   *
+   * @param upTo the number of the last event the caller queued
    */
-  void drainEvents() {
-    if (publishLock.isHeldByCurrentThread()) {
-      return;
+  void drainEvents(long upTo) {
+    drainEvents(upTo, true);
+  }
+
+  /**
+   * As {@link #drainEvents(long)}; with {@code wait} false, a thread that finds another publishing
+   * leaves its events to that thread, which looks for more after it lets the publish lock go.
+   */
+  void drainEvents(long upTo, boolean wait) {
+    if (publishedEvents >= upTo || publishLock.isHeldByCurrentThread()) {
+      return; // published already (by the thread that held the publish lock), or re-entered
     }
-    publishLock.lock();
-    try {
-      RuntimeEvent event;
-      while ((event = events.poll()) != null) {
-        publish(event);
+    if (!publishLock.tryLock()) {
+      if (!wait) {
+        return;
       }
-    } finally {
-      publishLock.unlock();
+      publishLock.lock();
+    }
+    while (true) {
+      try {
+        RuntimeEvent event;
+        long published = publishedEvents;
+        while ((event = events.poll()) != null) {
+          publish(event);
+          publishedEvents = ++published;
+        }
+      } finally {
+        publishLock.unlock();
+      }
+      // a thread that did not wait may have queued events after the last poll: publish them
+      if (publishedEvents >= emittedEvents || !publishLock.tryLock()) {
+        return;
+      }
     }
   }
+
+
 
   /** A task's future was completed; wakes close() when it waits for the last one. */
   void settled() {
@@ -746,12 +783,11 @@ final class Dispatcher {
     } else {
       base = filterEligible(run.task); // guards may change their answer at any time
     }
-    List<String> tried = run.agents;
-    if (tried != null && base.size() > 1) {
+    if (run.attempts > 0 && base.size() > 1) {
       List<AgentSlot> fresh = new ArrayList<>(base.size());
       boolean freshHasRoom = false;
       for (AgentSlot slot : base) {
-        if (!tried.contains(slot.id())) {
+        if (!run.tried(slot.id())) {
           fresh.add(slot);
           freshHasRoom |= slot.hasRoomFor(run);
         }
@@ -881,12 +917,7 @@ final class Dispatcher {
       }
     }
     run.attempts++;
-    ArrayList<String> tried = run.agents;
-    if (tried == null) {
-      tried = new ArrayList<>(2);
-      run.agents = tried;
-    }
-    tried.add(slot.id());
+    run.addAgent(slot.id());
     if (run.firstStartNanos < 0) {
       run.firstStartNanos = now;
     }

@@ -16,11 +16,12 @@ final class Effects {
   private @Nullable Object first;
   private @Nullable Object second;
   private @Nullable ArrayList<Object> more;
-  private boolean events;
+  /** The number of the last event this section queued, 0 for none. */
+  private long events;
 
-  /** Notes that events were queued for publication (see {@link Dispatcher#emit}). */
-  void publish() {
-    events = true;
+  /** Notes that events up to this number were queued for publication (see {@link Dispatcher#emit}). */
+  void publish(long upTo) {
+    events = upTo;
   }
 
   void launch(AttemptRun attempt) {
@@ -56,7 +57,7 @@ final class Effects {
     } else {
       ArrayList<Object> list = more;
       if (list == null) {
-        list = new ArrayList<>(4);
+        list = new ArrayList<>(16); // past two, usually a batch (see Dispatcher.catchUp)
         more = list;
       }
       list.add(item);
@@ -78,10 +79,12 @@ final class Effects {
   void apply(Dispatcher rt, boolean onAttemptThread) {
     Throwable thrown = null;
     readied = false;
-    if (events) {
-      events = false;
+    if (events != 0) {
+      long upTo = events;
+      events = 0;
       try {
-        rt.drainEvents();
+        // only launches: their events need not be out before this returns
+        rt.drainEvents(upTo, !onlyLaunches());
       } catch (Throwable t) {
         thrown = t;
       }
@@ -115,6 +118,20 @@ final class Effects {
   }
 
   private boolean readied;
+
+  private boolean onlyLaunches() {
+    if (!(first == null || first instanceof AttemptRun) || !(second == null || second instanceof AttemptRun)) {
+      return false;
+    }
+    if (more != null) {
+      for (Object item : more) {
+        if (!(item instanceof AttemptRun)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
 
   private @Nullable Throwable applyOne(Dispatcher rt, Object item, @Nullable Throwable first) {
     try {

@@ -50,7 +50,8 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
   long enqueuedNanos;
   long firstStartNanos = -1;
   int attempts;
-  @Nullable ArrayList<String> agents;
+  /** The agents that ran attempts, in order: null, one id (a String) or an ArrayList of ids. */
+  private @Nullable Object agents;
   /** The first live (undecided) attempt; hedging may add more in {@code extra}. */
   @Nullable AttemptRun current;
   @Nullable ArrayList<AttemptRun> extra;
@@ -253,12 +254,37 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
     return false;
   }
 
+  /** Notes that an attempt starts on this agent; under the dispatch lock. */
+  void addAgent(String agentId) {
+    Object a = agents;
+    if (a == null) {
+      agents = agentId; // most tasks run once: no list
+    } else if (a instanceof String first) {
+      ArrayList<String> list = new ArrayList<>(4);
+      list.add(first);
+      list.add(agentId);
+      agents = list;
+    } else {
+      @SuppressWarnings("unchecked")
+      ArrayList<String> list = (ArrayList<String>) a;
+      list.add(agentId);
+    }
+  }
+
+  /** Whether an attempt of this task ran on this agent; under the dispatch lock. */
+  boolean tried(String agentId) {
+    Object a = agents;
+    return a instanceof String first ? first.equals(agentId) : a != null && ((List<?>) a).contains(agentId);
+  }
+
+  /** The agents that ran attempts, in order (List.copyOf of the result is free). */
+  @SuppressWarnings("unchecked")
   List<String> agentList() {
-    ArrayList<String> tried = agents;
-    if (tried == null) {
+    Object a = agents;
+    if (a == null) {
       return List.of();
     }
-    return tried.size() == 1 ? List.of(tried.get(0)) : tried; // List.copyOf of a List12 is free
+    return a instanceof String first ? List.of(first) : List.copyOf((List<String>) a);
   }
 
   // ---- QueuedTask
