@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * Agent gpu = Agent.local("gpu-1").capacity(4).tags("gpu", "cuda12").resource("memoryGb", 24);
  * }</pre>
  *
- * <p>A <em>local</em> agent runs each attempt on a new virtual thread of this JVM. Agents of other
+ * <p>A <em>local</em> agent runs each attempt on a virtual thread of this JVM. Agents of other
  * kinds (remote members in cluster mode) come from {@link #of(String, AgentBackend)}. The runtime
  * state of an agent ({@link AgentState}, in-flight attempts) lives in the runtime, see
  * {@link AgentRuntime#snapshot()}.

@@ -420,8 +420,11 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     /**
-     * Sets where local agents run attempts. Default: a new virtual thread per attempt. The executor
-     * must not block in {@code execute}, and is not shut down by the runtime.
+     * Sets where local agents run attempts. Default: virtual threads that the runtime starts as
+     * attempts are placed; a thread whose attempt ended runs the next attempt waiting for a thread,
+     * so a {@code ThreadLocal} that work sets and does not remove may be seen by a later attempt, as
+     * on any pool (docs/decisions.md, D16). A given executor gets one {@code execute} per attempt,
+     * must not block in it, and is not shut down by the runtime.
      *
      * @param value the executor
      * @return this builder
