@@ -182,7 +182,7 @@ final class Dispatcher {
     }
     b.listeners.forEach(this::subscribe);
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       for (Agent agent : b.agents.values()) {
@@ -190,8 +190,26 @@ final class Dispatcher {
       }
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
+  }
+
+  /**
+   * On the runtime's own timer thread, hands these effects to a new virtual thread and returns true.
+   * The timer thread never waits to publish events or runs future callbacks: it must stay free to
+   * fire the next timeout, which may be the interrupt that frees a carrier thread that the waiting
+   * would need.
+   */
+  boolean handOffTimer(Effects fx) {
+    if (ownedScheduler == null || !ownedScheduler.isTimerThread()) {
+      return false;
+    }
+    try {
+      threads.newThread(() -> fx.apply(this)).start();
+    } catch (RuntimeException | Error e) {
+      return false; // no thread to be had: apply them here
+    }
+    return true;
   }
 
   private void wakeClose() {
@@ -214,8 +232,21 @@ final class Dispatcher {
       }
       Thread.onSpinWait();
     }
-    lock.lock();
+    if (Thread.currentThread().isVirtual()) {
+      lock.lock();
+      return;
+    }
+    // A platform thread (the timer thread, a submitter, a caller of cancel or snapshot) does not
+    // queue on the lock: the lock is handed to the first thread in its queue, and when that is a
+    // virtual thread while every carrier thread runs work that waits for a timeout to interrupt it,
+    // the timer thread would wait behind it for ever. It takes the lock as soon as it is free.
+    long pause = 1_000;
+    while (!lock.tryLock()) {
+      java.util.concurrent.locks.LockSupport.parkNanos(pause);
+      pause = Math.min(pause * 2, 100_000);
+    }
   }
+
 
   private static final int SPINS = 64;
 
@@ -415,7 +446,7 @@ final class Dispatcher {
    * Makes sure what this thread queued for the dispatch lock (a submission, an attempt end) is taken
    * in: it takes the lock and catches up; or, when the lock is held by a thread that is itself
    * combining (it looks at the queues again after it lets the lock go), leaves it to that thread.
-   * An attempt thread never parks on the lock: it yields while a non-combining section holds it.
+   * It waits for the lock only while a section that does not combine holds it.
    *
    * @param onAttemptThread the caller is an attempt thread that takes the next ready attempt itself
    */
@@ -428,10 +459,8 @@ final class Dispatcher {
         if (combining) {
           return;
         }
-        if (onAttemptThread) {
-          Thread.yield(); // a short section (a timer, a cancel) holds the lock
-          continue;
-        }
+        // a short section that does not combine (a timer, a cancel, a snapshot) holds the lock.
+        // Wait for it: spinning with Thread.yield() here starved the holder of carrier threads
         lockSpinning();
       }
       Effects fx = new Effects();
@@ -441,8 +470,8 @@ final class Dispatcher {
       } finally {
         combining = false;
         lock.unlock();
+        fx.apply(this, onAttemptThread);
       }
-      fx.apply(this, onAttemptThread);
     }
   }
 
@@ -553,7 +582,7 @@ final class Dispatcher {
   private void publishRejected(Task<?> task, String reason) {
     if (listening) {
       long seq;
-      lock.lock(); // the event queue takes one producer at a time
+      lockSpinning(); // the event queue takes one producer at a time
       try {
         events.add(new TaskRejected(now(), name, task.name(), reason));
         seq = ++emittedEvents;
@@ -739,7 +768,7 @@ final class Dispatcher {
   /** Places waiting tasks: a guard says an agent may be admissible again. */
   private void wakeUp() {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       for (AgentSlot slot : upAgents) {
@@ -748,8 +777,8 @@ final class Dispatcher {
       dispatchLocked(fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   private List<AgentSlot> filterEligible(Task<?> task) {
@@ -883,7 +912,7 @@ final class Dispatcher {
 
   private void affinityExpired(TaskRun<?> run, AgentSlot slot) {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       if (run.pinnedTo != slot || run.state != TaskState.QUEUED) {
@@ -900,8 +929,8 @@ final class Dispatcher {
       dispatchLocked(fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   private void start(TaskRun<?> run, AgentSlot slot, Effects fx) {
@@ -968,7 +997,7 @@ final class Dispatcher {
    */
   private void hedgeDue(TaskRun<?> run, AttemptRun trigger) {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       trigger.hedgeTimer = null;
@@ -1004,8 +1033,8 @@ final class Dispatcher {
       start(run, chosen, fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   // ------------------------------------------------------------------ attempts
@@ -1138,8 +1167,8 @@ final class Dispatcher {
 
   /**
    * The end of a local attempt on an attempt thread, which then goes on with the next ready attempt:
-   * the end is queued, and processed now if the dispatch lock is free, else by its holder. The thread
-   * never parks on the lock.
+   * the end is queued, and processed now if the dispatch lock is free, else by its holder when that
+   * holder is combining (see {@link #combine}).
    */
   private void endOnThread(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure) {
     long end = scheduler.nanoTime();
@@ -1215,9 +1244,12 @@ final class Dispatcher {
     try {
       catchUp(fx);
       endLocked(attempt, result, failure, end, fx);
-    } finally {
+    } catch (RuntimeException | Error e) {
       lock.unlock();
+      fx.apply(this); // what catchUp added must still happen
+      throw e;
     }
+    lock.unlock();
     if (onAttemptThread) {
       // An interrupt aimed at this attempt can only have been sent under the lock before `thread` was
       // cleared; clear it so that what runs next on this thread (other tasks' events and callbacks,
@@ -1388,7 +1420,7 @@ final class Dispatcher {
 
   private void retryDue(TaskRun<?> run) {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       if (run.state != TaskState.RETRY_WAIT) {
@@ -1400,15 +1432,15 @@ final class Dispatcher {
       dispatchLocked(fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   // ------------------------------------------------------------------ timeouts
 
   private void attemptTimedOut(AttemptRun attempt, String which, Duration limit) {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       if (attempt.decided) {
@@ -1420,8 +1452,8 @@ final class Dispatcher {
       dispatchLocked(fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   private void heartbeatCheck(AttemptRun attempt) {
@@ -1434,7 +1466,7 @@ final class Dispatcher {
       attemptTimedOut(attempt, "heartbeatTimeout", limit);
       return;
     }
-    lock.lock();
+    lockSpinning();
     try {
       if (!attempt.decided) {
         attempt.heartbeatTimer = scheduler.schedule(Duration.ofNanos(limit.toNanos() - silent),
@@ -1447,7 +1479,7 @@ final class Dispatcher {
 
   private void deadlinePassed(TaskRun<?> run) {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       if (run.state.isTerminal()) {
@@ -1466,13 +1498,13 @@ final class Dispatcher {
       dispatchLocked(fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   private void queueTimeoutPassed(TaskRun<?> run) {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       if (run.state != TaskState.QUEUED || run.attempts > 0) {
@@ -1486,8 +1518,8 @@ final class Dispatcher {
       dispatchLocked(fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   /** No agent is UP, has the tags and resources, and is admitted by the guards (circuits). */
@@ -1526,15 +1558,15 @@ final class Dispatcher {
   boolean cancel(TaskRun<?> run, String reason) {
     Effects fx = new Effects();
     boolean done;
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       done = cancelLocked(run, reason, fx);
       dispatchLocked(fx); // a released key may have let a waiting task into the queue
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
     return done;
   }
 
@@ -1696,7 +1728,7 @@ final class Dispatcher {
   void addAgent(Agent agent) {
     java.util.Objects.requireNonNull(agent, "agent");
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       if (closed) {
@@ -1707,8 +1739,8 @@ final class Dispatcher {
       dispatchLocked(fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   private void addAgentLocked(Agent agent, Effects fx) {
@@ -1732,7 +1764,7 @@ final class Dispatcher {
   CompletableFuture<Void> drainAgent(String agentId) {
     Effects fx = new Effects();
     CompletableFuture<Void> drained;
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       AgentSlot slot = require(agentId, "drain");
@@ -1749,14 +1781,14 @@ final class Dispatcher {
       }
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
     return drained.copy();
   }
 
   void setAgentState(String agentId, AgentState state) {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       AgentSlot slot = require(agentId, state == AgentState.UP ? "mark up" : "mark down");
@@ -1766,8 +1798,8 @@ final class Dispatcher {
       }
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   private void changeState(AgentSlot slot, AgentState next, Effects fx) {
@@ -1796,7 +1828,7 @@ final class Dispatcher {
 
   void removeAgent(String agentId) {
     Effects fx = new Effects();
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       AgentSlot slot = require(agentId, "remove");
@@ -1840,8 +1872,8 @@ final class Dispatcher {
       dispatchLocked(fx);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
   }
 
   private AgentSlot require(String agentId, String action) {
@@ -1870,7 +1902,7 @@ final class Dispatcher {
   RuntimeSnapshot snapshot() {
     Effects fx = new Effects();
     RuntimeSnapshot snapshot;
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       List<RuntimeSnapshot.AgentSnapshot> list = new ArrayList<>(agents.size());
@@ -1882,8 +1914,8 @@ final class Dispatcher {
           rejected.sum(), succeeded, failed, cancelled, timedOut, list);
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
     return snapshot;
   }
 
@@ -1916,7 +1948,7 @@ final class Dispatcher {
 
   void close() {
     boolean first;
-    lock.lock();
+    lockSpinning();
     try {
       first = !closed;
       closed = true;
@@ -1945,7 +1977,7 @@ final class Dispatcher {
     }
     Effects fx = new Effects();
     int own;
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       if (active > 0) {
@@ -2003,14 +2035,14 @@ final class Dispatcher {
   private int activeCount() {
     Effects fx = new Effects();
     int count;
-    lock.lock();
+    lockSpinning();
     try {
       catchUp(fx);
       count = active;
     } finally {
       lock.unlock();
+      fx.apply(this); // also after an early return or a throw: catchUp may have added effects
     }
-    fx.apply(this);
     return count;
   }
 

@@ -77,6 +77,9 @@ final class Effects {
    * takes the next ready attempt itself.
    */
   void apply(Dispatcher rt, boolean onAttemptThread) {
+    if (!isEmpty() && rt.handOffTimer(this)) {
+      return;
+    }
     Throwable thrown = null;
     readied = false;
     if (events != 0) {
@@ -118,6 +121,10 @@ final class Effects {
   }
 
   private boolean readied;
+
+  private boolean isEmpty() {
+    return first == null && events == 0;
+  }
 
   private boolean onlyLaunches() {
     if (!(first == null || first instanceof AttemptRun) || !(second == null || second instanceof AttemptRun)) {

@@ -7,6 +7,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,11 +16,13 @@ final class TimerScheduler implements Scheduler {
   private static final Logger LOG = LoggerFactory.getLogger(TimerScheduler.class);
 
   private final ScheduledThreadPoolExecutor executor;
+  private volatile @Nullable Thread thread;
 
   TimerScheduler(String runtimeName) {
     executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "agentry-timer-" + runtimeName);
       t.setDaemon(true);
+      thread = t;
       return t;
     });
     executor.setRemoveOnCancelPolicy(true);
@@ -54,6 +57,11 @@ final class TimerScheduler implements Scheduler {
       return () -> {}; // shut down with the runtime: nothing is left to time
     }
     return () -> f.cancel(false);
+  }
+
+  /** Tells whether the calling thread is this scheduler's timer thread. */
+  boolean isTimerThread() {
+    return Thread.currentThread() == thread;
   }
 
   void shutdown() {
