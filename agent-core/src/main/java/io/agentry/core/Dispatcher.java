@@ -599,8 +599,8 @@ final class Dispatcher {
     fx.publish(++emittedEvents);
   }
 
-  /** How many events were queued; written under the dispatch lock. */
-  private volatile long emittedEvents;
+  /** How many events were queued; under the dispatch lock. */
+  private long emittedEvents;
   /** How many events were published (they are published in the order they were queued). */
   private volatile long publishedEvents;
 
@@ -614,40 +614,22 @@ final class Dispatcher {
    * @param upTo the number of the last event the caller queued
    */
   void drainEvents(long upTo) {
-    drainEvents(upTo, true);
-  }
-
-  /**
-   * As {@link #drainEvents(long)}; with {@code wait} false, a thread that finds another publishing
-   * leaves its events to that thread, which looks for more after it lets the publish lock go.
-   */
-  void drainEvents(long upTo, boolean wait) {
     if (publishedEvents >= upTo || publishLock.isHeldByCurrentThread()) {
       return; // published already (by the thread that held the publish lock), or re-entered
     }
-    if (!publishLock.tryLock()) {
-      if (!wait) {
-        return;
+    publishLock.lock();
+    try {
+      RuntimeEvent event;
+      long published = publishedEvents;
+      while ((event = events.poll()) != null) {
+        publish(event);
+        publishedEvents = ++published;
       }
-      publishLock.lock();
-    }
-    while (true) {
-      try {
-        RuntimeEvent event;
-        long published = publishedEvents;
-        while ((event = events.poll()) != null) {
-          publish(event);
-          publishedEvents = ++published;
-        }
-      } finally {
-        publishLock.unlock();
-      }
-      // a thread that did not wait may have queued events after the last poll: publish them
-      if (publishedEvents >= emittedEvents || !publishLock.tryLock()) {
-        return;
-      }
+    } finally {
+      publishLock.unlock();
     }
   }
+
 
 
 

@@ -86,8 +86,7 @@ final class Effects {
       long upTo = events;
       events = 0;
       try {
-        // only launches: their events need not be out before this returns
-        rt.drainEvents(upTo, !onlyLaunches());
+        rt.drainEvents(upTo);
       } catch (Throwable t) {
         thrown = t;
       }
@@ -124,20 +123,6 @@ final class Effects {
 
   private boolean isEmpty() {
     return first == null && events == 0;
-  }
-
-  private boolean onlyLaunches() {
-    if (!(first == null || first instanceof AttemptRun) || !(second == null || second instanceof AttemptRun)) {
-      return false;
-    }
-    if (more != null) {
-      for (Object item : more) {
-        if (!(item instanceof AttemptRun)) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   private @Nullable Throwable applyOne(Dispatcher rt, Object item, @Nullable Throwable first) {
