@@ -236,16 +236,24 @@ final class Dispatcher {
       lock.lock();
       return;
     }
-    // A platform thread (the timer thread, a submitter, a caller of cancel or snapshot) does not
-    // queue on the lock: the lock is handed to the first thread in its queue, and when that is a
-    // virtual thread while every carrier thread runs work that waits for a timeout to interrupt it,
-    // the timer thread would wait behind it for ever. It takes the lock as soon as it is free.
+    // A platform thread (the timer thread, a submitter, a caller of cancel or snapshot) first polls:
+    // the lock is handed to the first thread in its queue, and when that is a virtual thread while
+    // every carrier thread runs work that waits for a timeout to interrupt it, the timer thread
+    // would wait behind it for ever. It takes the lock when it is free; only after a few
+    // milliseconds of finding it taken does it queue, so that threads that keep taking it cannot
+    // starve it.
     long pause = 1_000;
-    while (!lock.tryLock()) {
+    for (int i = 0; i < PLATFORM_POLLS; i++) {
       java.util.concurrent.locks.LockSupport.parkNanos(pause);
-      pause = Math.min(pause * 2, 100_000);
+      if (lock.tryLock()) {
+        return;
+      }
+      pause = Math.min(pause * 2, 20_000);
     }
+    lock.lock();
   }
+
+  private static final int PLATFORM_POLLS = 200;
 
 
   private static final int SPINS = 64;
@@ -454,23 +462,47 @@ final class Dispatcher {
     if (lock.isHeldByCurrentThread()) { // no user code runs under the lock, so no submit either
       throw new IllegalStateException("submit or attempt end under the dispatch lock");
     }
-    while (!ends.isEmpty() || !submissions.isEmpty()) {
-      if (!lock.tryLock()) {
-        if (combining) {
-          return;
+    // What was taken in is launched at once, but its other effects (publishing, completing futures,
+    // so user callbacks) wait until the queues are empty: a callback must never run while a submit
+    // or an end that another thread left to this one waits (it may wait for that very task).
+    Effects fx = null;
+    ArrayList<Effects> later = null;
+    try {
+      while (!ends.isEmpty() || !submissions.isEmpty()) {
+        if (!lock.tryLock()) {
+          if (combining) {
+            return; // the holder looks at the queues again after it lets the lock go
+          }
+          // a short section that does not combine (a timer, a cancel, a snapshot) holds the lock.
+          // Wait for it: spinning with Thread.yield() here starved the holder of carrier threads
+          lockSpinning();
         }
-        // a short section that does not combine (a timer, a cancel, a snapshot) holds the lock.
-        // Wait for it: spinning with Thread.yield() here starved the holder of carrier threads
-        lockSpinning();
+        Effects round = new Effects();
+        combining = true;
+        try {
+          catchUp(round);
+        } finally {
+          combining = false;
+          lock.unlock();
+        }
+        round.launchNow(this, onAttemptThread);
+        if (fx == null) {
+          fx = round;
+        } else {
+          if (later == null) {
+            later = new ArrayList<>();
+          }
+          later.add(round);
+        }
       }
-      Effects fx = new Effects();
-      combining = true;
-      try {
-        catchUp(fx);
-      } finally {
-        combining = false;
-        lock.unlock();
+    } finally {
+      if (fx != null) {
         fx.apply(this, onAttemptThread);
+        if (later != null) {
+          for (Effects round : later) {
+            round.apply(this, onAttemptThread);
+          }
+        }
       }
     }
   }

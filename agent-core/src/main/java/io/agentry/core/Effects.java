@@ -4,15 +4,19 @@ import java.util.ArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a locked section decided and the caller must do after unlocking: publish the events it queued,
- * then, in order, launch attempts, complete futures and run callbacks. Keeps user code (listeners, future
- * callbacks, backends) out of the dispatch lock.
+ * What a locked section decided and the caller must do after unlocking: launch attempts, publish the
+ * events it queued, then, in order, complete futures and run callbacks. Keeps user code (listeners,
+ * future callbacks, backends) out of the dispatch lock.
  *
- * <p>The first two effects are held in fields and only further ones in a list: a submit or an attempt
- * end usually has one or two (launch the next attempt, complete a future), and this object is made on
- * every one of them.
+ * <p>Launches are kept apart from the rest and go first: they run no user code on the local path
+ * (an attempt goes to the ready queue), and an attempt placed on a free slot must not wait for other
+ * tasks' callbacks. The first launch and the first two other effects are held in fields and only
+ * further ones in lists: a submit or an attempt end usually has one or two, and this object is made
+ * on every one of them.
  */
 final class Effects {
+  private @Nullable AttemptRun launch;
+  private @Nullable ArrayList<AttemptRun> moreLaunches;
   private @Nullable Object first;
   private @Nullable Object second;
   private @Nullable ArrayList<Object> more;
@@ -25,7 +29,14 @@ final class Effects {
   }
 
   void launch(AttemptRun attempt) {
-    add(attempt);
+    if (launch == null) {
+      launch = attempt;
+    } else {
+      if (moreLaunches == null) {
+        moreLaunches = new ArrayList<>(16); // past one, usually a batch (see Dispatcher.catchUp)
+      }
+      moreLaunches.add(attempt);
+    }
   }
 
   void settle(TaskRun<?> run) {
@@ -65,35 +76,73 @@ final class Effects {
   }
 
   /**
-   * Publishes the queued events, then applies every other effect in order; one that throws does not
-   * stop the others, and the first throw is rethrown.
+   * Launches the attempts now, and makes sure ready ones get threads; the rest waits for
+   * {@link #apply}.
+   *
+   * @param onAttemptThread the caller is an attempt thread that takes the next ready attempt itself
    */
+  void launchNow(Dispatcher rt, boolean onAttemptThread) {
+    AttemptRun a = launch;
+    if (a == null) {
+      return;
+    }
+    ArrayList<AttemptRun> list = moreLaunches;
+    launch = null;
+    moreLaunches = null;
+    boolean readied = rt.launch(a);
+    if (list != null) {
+      for (int i = 0; i < list.size(); i++) {
+        readied |= rt.launch(list.get(i));
+      }
+    }
+    if (readied) {
+      // an attempt thread takes one itself; anyone else starts one thread unless one is starting
+      rt.ensureThreads(onAttemptThread ? 1 : 0, 1, 1);
+    }
+  }
+
+  /** Launches, then publishes the queued events, then applies every other effect in order. */
   void apply(Dispatcher rt) {
     apply(rt, false);
   }
 
   /**
    * As {@link #apply(Dispatcher)}; {@code onAttemptThread} says the caller is an attempt thread that
-   * takes the next ready attempt itself.
+   * takes the next ready attempt itself. One effect that throws does not stop the others; the first
+   * throw is rethrown.
    */
   void apply(Dispatcher rt, boolean onAttemptThread) {
-    if (!isEmpty() && rt.handOffTimer(this)) {
+    Throwable thrown = null;
+    try {
+      launchNow(rt, onAttemptThread);
+    } catch (Throwable t) {
+      thrown = t;
+    }
+    if ((first != null || events != 0) && rt.handOffTimer(this)) {
+      rethrow(thrown);
       return;
     }
-    Throwable thrown = null;
-    readied = false;
     if (events != 0) {
       long upTo = events;
       events = 0;
       try {
         rt.drainEvents(upTo);
       } catch (Throwable t) {
-        thrown = t;
+        thrown = thrown == null ? t : thrown;
       }
     }
     Object a = first;
     Object b = second;
     ArrayList<Object> list = more;
+    if (onAttemptThread && a != null && mayRunUserCode(a, b, list)) {
+      // This thread counted itself for a ready attempt, but a callback may now keep it (even wait
+      // for that very attempt's task): start a thread for it instead.
+      try {
+        rt.ensureThreads(0, 1, 1);
+      } catch (Throwable t) {
+        thrown = thrown == null ? t : thrown;
+      }
+    }
     first = null;
     second = null;
     more = null;
@@ -108,27 +157,31 @@ final class Effects {
         thrown = applyOne(rt, list.get(i), thrown);
       }
     }
-    if (readied) {
-      try {
-        // an attempt thread takes one itself; anyone else starts one thread unless one is starting
-        rt.ensureThreads(onAttemptThread ? 1 : 0, 1, 1);
-      } catch (Throwable t) {
-        thrown = thrown == null ? t : thrown;
-      }
-    }
     rethrow(thrown);
   }
 
-  private boolean readied;
-
-  private boolean isEmpty() {
-    return first == null && events == 0;
+  /** Whether completing these runs callbacks: a future with dependents, or any other action. */
+  private static boolean mayRunUserCode(Object a, @Nullable Object b, @Nullable ArrayList<Object> list) {
+    if (mayRunUserCode(a) || (b != null && mayRunUserCode(b))) {
+      return true;
+    }
+    if (list != null) {
+      for (int i = 0; i < list.size(); i++) {
+        if (mayRunUserCode(list.get(i))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
-  private @Nullable Throwable applyOne(Dispatcher rt, Object item, @Nullable Throwable first) {
+  private static boolean mayRunUserCode(Object item) {
+    return !(item instanceof TaskRun<?> r) || r.future.getNumberOfDependents() > 0;
+  }
+
+  private static @Nullable Throwable applyOne(Dispatcher rt, Object item, @Nullable Throwable first) {
     try {
       switch (item) {
-        case AttemptRun a -> readied |= rt.launch(a);
         case TaskRun<?> r -> {
           try {
             r.settle();
