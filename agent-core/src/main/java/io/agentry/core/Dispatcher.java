@@ -1086,6 +1086,8 @@ final class Dispatcher {
   private final java.util.concurrent.atomic.AtomicInteger starting =
       new java.util.concurrent.atomic.AtomicInteger();
   private final Runnable attemptThread = this::attemptThread;
+  /** How many attempt threads may be starting at once before launches stop starting more. */
+  static final int MAX_STARTING = 1;
 
   /**
    * Starts attempt threads for ready attempts that no thread will take: at most {@code most} new ones,
@@ -1662,7 +1664,7 @@ final class Dispatcher {
     GraphRun graph = run.graph;
     if (graph != null) {
       int node = run.node;
-      fx.run(() -> graph.nodeEnded(node, run.outcomeNow()));
+      fx.graphStep(() -> graph.nodeEnded(node, run.outcomeNow()));
     }
     if (cause != null && LOG.isDebugEnabled()) {
       LOG.debug("task {} ({}) ended {} after {} attempt(s)", run.id(), run.task.name(), end,

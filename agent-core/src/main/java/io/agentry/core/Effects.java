@@ -39,6 +39,19 @@ final class Effects {
     }
   }
 
+  /**
+   * A graph's bookkeeping after a node ended (it submits the nodes that became ready): applied with
+   * the launches, so that a graph goes on at once, not after other tasks' callbacks.
+   */
+  void graphStep(Runnable step) {
+    if (graphSteps == null) {
+      graphSteps = new ArrayList<>(4);
+    }
+    graphSteps.add(step);
+  }
+
+  private @Nullable ArrayList<Runnable> graphSteps;
+
   void settle(TaskRun<?> run) {
     add(run);
   }
@@ -84,6 +97,7 @@ final class Effects {
   void launchNow(Dispatcher rt, boolean onAttemptThread) {
     AttemptRun a = launch;
     if (a == null) {
+      graphStepsNow();
       return;
     }
     ArrayList<AttemptRun> list = moreLaunches;
@@ -96,8 +110,33 @@ final class Effects {
       }
     }
     if (readied) {
-      // an attempt thread takes one itself; anyone else starts one thread unless one is starting
-      rt.ensureThreads(onAttemptThread ? 1 : 0, 1, 1);
+      // an attempt thread takes one itself, unless graph steps keep it busy first; anyone else
+      // starts one thread unless one is starting
+      rt.ensureThreads(onAttemptThread && graphSteps == null ? 1 : 0, 1, Dispatcher.MAX_STARTING);
+    }
+    graphStepsNow();
+  }
+
+  private void graphStepsNow() {
+    ArrayList<Runnable> steps = graphSteps;
+    if (steps == null) {
+      return;
+    }
+    graphSteps = null;
+    RuntimeException thrown = null;
+    for (int i = 0; i < steps.size(); i++) {
+      try {
+        steps.get(i).run();
+      } catch (RuntimeException e) {
+        if (thrown == null) {
+          thrown = e;
+        } else {
+          thrown.addSuppressed(e);
+        }
+      }
+    }
+    if (thrown != null) {
+      throw thrown;
     }
   }
 
@@ -138,7 +177,7 @@ final class Effects {
       // This thread counted itself for a ready attempt, but a callback may now keep it (even wait
       // for that very attempt's task): start a thread for it instead.
       try {
-        rt.ensureThreads(0, 1, 1);
+        rt.ensureThreads(0, 1, Dispatcher.MAX_STARTING);
       } catch (Throwable t) {
         thrown = thrown == null ? t : thrown;
       }
