@@ -486,6 +486,7 @@ final class Dispatcher {
           lock.unlock();
         }
         round.launchNow(this, onAttemptThread);
+        round.publishNow(this);
         if (fx == null) {
           fx = round;
         } else {

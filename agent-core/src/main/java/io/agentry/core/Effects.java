@@ -140,6 +140,15 @@ final class Effects {
     }
   }
 
+  /** Publishes the events queued so far (listeners must not block); the rest waits for {@link #apply}. */
+  void publishNow(Dispatcher rt) {
+    if (events != 0) {
+      long upTo = events;
+      events = 0;
+      rt.drainEvents(upTo);
+    }
+  }
+
   /** Launches, then publishes the queued events, then applies every other effect in order. */
   void apply(Dispatcher rt) {
     apply(rt, false);
