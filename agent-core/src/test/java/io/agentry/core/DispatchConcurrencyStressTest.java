@@ -431,12 +431,12 @@ class DispatchConcurrencyStressTest {
     long t0 = System.nanoTime();
     int total = SUBMITTERS * PER_SUBMITTER;
     Violations violations = new Violations();
-    AgentProbe[] probes = new AgentProbe[CAPACITIES.length];
+    Fixtures.AgentProbe[] probes = new Fixtures.AgentProbe[CAPACITIES.length];
     AgentRuntime.Builder b = AgentRuntime.builder()
         .name("submitters")
         .shutdownGrace(Duration.ofSeconds(1));
     for (int a = 0; a < CAPACITIES.length; a++) {
-      probes[a] = new AgentProbe(CAPACITIES[a]);
+      probes[a] = new Fixtures.AgentProbe(CAPACITIES[a]);
       b.agent(Agent.local("s" + a).capacity(CAPACITIES[a]));
     }
     if (queueCapacity > 0) {
@@ -472,7 +472,7 @@ class DispatchConcurrencyStressTest {
               int i = worker + n * SUBMITTERS;
               int spin = rnd.nextInt(4_000);
               Task<Integer> task = Task.<Integer>builder("value", ctx -> {
-                AgentProbe agent = probes[ctx.agent().charAt(1) - '0'];
+                Fixtures.AgentProbe agent = probes[ctx.agent().charAt(1) - '0'];
                 int load = agent.inWork.incrementAndGet();
                 try {
                   agent.maxSeen.accumulateAndGet(load, Math::max);
@@ -591,7 +591,7 @@ class DispatchConcurrencyStressTest {
       if (listener) {
         assertThat(startedEvents.sum()).isEqualTo(total);
       }
-      for (AgentProbe probe : probes) {
+      for (Fixtures.AgentProbe probe : probes) {
         assertThat(probe.maxSeen.get()).isBetween(1, probe.capacity);
       }
       LOG.info("submitters (queueCapacity={}, listener={}, observers={}, seed {}): {} tasks, {} "
@@ -1522,17 +1522,6 @@ class DispatchConcurrencyStressTest {
   @FunctionalInterface
   private interface ThrowingRunnable {
     void run() throws Exception;
-  }
-
-  /** The capacity of one agent and how many attempts ran its work at once. */
-  private static final class AgentProbe {
-    final int capacity;
-    final AtomicInteger inWork = new AtomicInteger();
-    final AtomicInteger maxSeen = new AtomicInteger();
-
-    AgentProbe(int capacity) {
-      this.capacity = capacity;
-    }
   }
 
   /** What failing work throws; no stack trace, as there are thousands. */

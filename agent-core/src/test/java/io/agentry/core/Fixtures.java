@@ -47,4 +47,17 @@ final class Fixtures {
   static void awaitState(TaskHandle<?> handle, TaskState state) {
     await().atMost(Duration.ofSeconds(10)).until(() -> handle.state() == state);
   }
+
+  /** The capacity of one agent and how many attempts ran its work at once (stress tests). */
+  static final class AgentProbe {
+    final int capacity;
+    final java.util.concurrent.atomic.AtomicInteger inWork =
+        new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger maxSeen =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    AgentProbe(int capacity) {
+      this.capacity = capacity;
+    }
+  }
 }

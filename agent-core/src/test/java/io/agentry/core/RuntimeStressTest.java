@@ -110,7 +110,7 @@ class RuntimeStressTest {
     final CompletableFuture<?>[] watched = new CompletableFuture<?>[TASKS];
     final AtomicIntegerArray futureCompletions = new AtomicIntegerArray(TASKS);
     final AtomicIntegerArray completedEvents = new AtomicIntegerArray(TASKS);
-    final Map<String, AgentProbe> agentProbes = new ConcurrentHashMap<>();
+    final Map<String, Fixtures.AgentProbe> agentProbes = new ConcurrentHashMap<>();
     final Map<String, LongAdder> startedEvents = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
     final LinkedBlockingQueue<Optional<TaskHandle<Integer>>> toCancel = new LinkedBlockingQueue<>();
@@ -165,7 +165,7 @@ class RuntimeStressTest {
           });
       for (int capacity : CAPACITIES) {
         String id = "a" + capacity;
-        agentProbes.put(id, new AgentProbe(capacity));
+        agentProbes.put(id, new Fixtures.AgentProbe(capacity));
         b.agent(Agent.local(id).capacity(capacity));
       }
       this.runtime = b.build();
@@ -189,7 +189,7 @@ class RuntimeStressTest {
 
     Integer work(int i, TaskContext ctx) throws Exception {
       int attempt = ctx.attempt();
-      AgentProbe agent = agentProbes.get(ctx.agent());
+      Fixtures.AgentProbe agent = agentProbes.get(ctx.agent());
       if (agent == null) {
         violation(idOf(i) + " ran on unknown agent " + ctx.agent());
         throw new IllegalStateException("unknown agent");
@@ -311,7 +311,7 @@ class RuntimeStressTest {
         if (action <= 2 && up.size() + parked.size() < 8) {
           int capacity = CAPACITIES[rnd.nextInt(CAPACITIES.length)];
           String id = "x" + (++added) + "-" + capacity; // never reuse an id: capacity is per agent
-          agentProbes.put(id, new AgentProbe(capacity));
+          agentProbes.put(id, new Fixtures.AgentProbe(capacity));
           runtime.addAgent(Agent.local(id).capacity(capacity));
           up.add(id);
         } else if (action <= 4 && up.size() > 2) {
@@ -591,17 +591,6 @@ class RuntimeStressTest {
     }
   }
 
-  /** The capacity of one agent and how many attempts ran its work at once. */
-  private static final class AgentProbe {
-    final int capacity;
-    final AtomicInteger inWork = new AtomicInteger();
-    final AtomicInteger maxSeen = new AtomicInteger();
-
-    AgentProbe(int capacity) {
-      this.capacity = capacity;
-    }
-  }
-
   /** What failing work throws; no stack trace, as there are thousands. */
   private static final class InjectedFailure extends Exception {
     private static final long serialVersionUID = 1L;
@@ -632,7 +621,7 @@ class RuntimeStressTest {
     int total = submitters * perSubmitter;
     int queueCapacity = 8;
     int slots = 5;
-    Map<String, AgentProbe> agents = Map.of("b2", new AgentProbe(2), "b3", new AgentProbe(3));
+    Map<String, Fixtures.AgentProbe> agents = Map.of("b2", new Fixtures.AgentProbe(2), "b3", new Fixtures.AgentProbe(3));
     long t0 = System.nanoTime();
     SwitchableGate gate = new SwitchableGate();
     ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
@@ -660,7 +649,7 @@ class RuntimeStressTest {
               int index = i;
               try {
                 TaskHandle<Integer> h = runtime.submit(Task.of("blocked", ctx -> {
-                  AgentProbe agent = agents.get(ctx.agent());
+                  Fixtures.AgentProbe agent = agents.get(ctx.agent());
                   int load = agent.inWork.incrementAndGet();
                   try {
                     if (load > agent.capacity) {
@@ -818,7 +807,7 @@ class RuntimeStressTest {
     Map<String, AtomicInteger> completions = new ConcurrentHashMap<>();
     LongAdder rejections = new LongAdder();
     LongAdder rejectedAfterClose = new LongAdder();
-    Map<String, AgentProbe> agents = Map.of("c2", new AgentProbe(2), "c4", new AgentProbe(4));
+    Map<String, Fixtures.AgentProbe> agents = Map.of("c2", new Fixtures.AgentProbe(2), "c4", new Fixtures.AgentProbe(4));
 
     AgentRuntime runtime = AgentRuntime.builder()
         .name("closing")
@@ -829,7 +818,7 @@ class RuntimeStressTest {
         .agent(Agent.local("c4").capacity(4))
         .build();
     Function<Integer, Task<Integer>> newTask = n -> Task.of("closing", ctx -> {
-      AgentProbe agent = agents.get(ctx.agent());
+      Fixtures.AgentProbe agent = agents.get(ctx.agent());
       int load = agent.inWork.incrementAndGet();
       try {
         if (load > agent.capacity) {
