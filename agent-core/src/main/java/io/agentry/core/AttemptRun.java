@@ -26,7 +26,10 @@ final class AttemptRun implements Attempt, TaskContext, Runnable {
   volatile boolean decided;
   boolean returned;
   AttemptEnded.@Nullable Status status;
+  /** The thread running the work, or null; see {@link #interruptThread} and {@link #leaveThread}. */
   volatile @Nullable Thread thread;
+  /** While {@link #interruptThread} interrupts; the thread may not leave the attempt meanwhile. */
+  private volatile boolean interrupting;
   volatile long lastBeatNanos;
   volatile @Nullable Runnable cancelAction;
   private volatile int cancelFired;
@@ -52,6 +55,34 @@ final class AttemptRun implements Attempt, TaskContext, Runnable {
     this.lastBeatNanos = startNanos;
     this.attemptTimeout = run.timeouts.rawAttemptTimeout();
     this.heartbeatTimeout = run.timeouts.rawHeartbeatTimeout();
+  }
+
+  /**
+   * Interrupts the thread running the work, if any. With {@link #leaveThread} it makes sure an
+   * interrupt never reaches a thread that went on to other work (Dekker on two volatiles, no lock:
+   * a monitor here would pin a virtual thread on Java 21).
+   */
+  void interruptThread() {
+    interrupting = true;
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
+    interrupting = false;
+  }
+
+  /**
+   * The work returned: no interrupt aimed at this attempt reaches the calling thread after this
+   * returns, and one that came before is cleared.
+   */
+  void leaveThread() {
+    thread = null;
+    while (interrupting) { // an interrupter read the thread before it was cleared: let it finish
+      Thread.onSpinWait();
+    }
+    if (Thread.currentThread().isInterrupted()) {
+      Thread.interrupted(); // read first: clearing takes a virtual thread's interrupt lock
+    }
   }
 
   /** Local agents: the virtual thread's body. */

@@ -1182,7 +1182,7 @@ final class Dispatcher {
     if (chained) {
       endOnThread(attempt, result, failure);
     } else {
-      attemptReturned(attempt, result, failure, true, false);
+      attemptReturned(attempt, result, failure, true);
     }
   }
 
@@ -1196,14 +1196,7 @@ final class Dispatcher {
     attempt.endNanos = end;
     attempt.endResult = result;
     attempt.endFailure = failure;
-    synchronized (attempt) { // after this, giveUp() no longer interrupts this thread
-      attempt.thread = null;
-    }
-    // an interrupt aimed at this attempt arrived before the block above: clear it, so that what runs
-    // next on this thread starts clean (read first: clearing takes a virtual thread's interrupt lock)
-    if (Thread.currentThread().isInterrupted()) {
-      Thread.interrupted();
-    }
+    attempt.leaveThread(); // after this, giveUp() no longer interrupts this thread
     try {
       selector.attemptEnded(attempt.slot.id(), end - attempt.startNanos, failure == null);
     } catch (RuntimeException e) {
@@ -1249,15 +1242,15 @@ final class Dispatcher {
 
   /** The work of an attempt returned (or its backend reported): frees the slot, decides if still open. */
   void attemptReturned(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure) {
-    attemptReturned(attempt, result, failure, false, false);
+    attemptReturned(attempt, result, failure, false);
   }
 
   /**
-   * Ends an attempt. With {@code chained}, the calling thread is an attempt thread that takes the
-   * next ready attempt itself when this returns.
+   * Ends an attempt, waiting for the dispatch lock (a backend's report, or an executor given to the
+   * builder).
    */
   private void attemptReturned(AttemptRun attempt, @Nullable Object result,
-      @Nullable Throwable failure, boolean onAttemptThread, boolean chained) {
+      @Nullable Throwable failure, boolean onAttemptThread) {
     Effects fx = new Effects();
     long end = scheduler.nanoTime();
     AgentSlot slot = attempt.slot;
@@ -1282,7 +1275,7 @@ final class Dispatcher {
     } catch (RuntimeException e) {
       LOG.warn("selector {} failed in attemptEnded", selector, e);
     }
-    fx.apply(this, chained);
+    fx.apply(this);
   }
 
   /** Ends an attempt whose work returned: frees its slot, decides the task if still open; under the lock. */
@@ -1356,12 +1349,7 @@ final class Dispatcher {
   /** Gives up on a running attempt: interrupts it and tells its backend; its slot stays taken. */
   private void giveUp(AttemptRun attempt, AttemptEnded.Status status, Throwable cause, Effects fx) {
     endAttempt(attempt, status, cause, scheduler.nanoTime(), fx);
-    synchronized (attempt) { // see endOnThread: never interrupt a thread that went on
-      Thread t = attempt.thread;
-      if (t != null) {
-        t.interrupt();
-      }
-    }
+    attempt.interruptThread(); // never a thread that went on (see AttemptRun.leaveThread)
     if (attempt.cancelAction != null) {
       fx.run(attempt::fireCancelAction);
     }

@@ -164,10 +164,6 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
     if (!settled) {
       latch.await();
     }
-    return outcomeAfterEnd();
-  }
-
-  private TaskOutcome<T> outcomeAfterEnd() {
     return outcomeNow();
   }
 
