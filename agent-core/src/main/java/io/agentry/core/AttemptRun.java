@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * (result, failure, timeout, cancel), and the work <em>returns</em> (which frees the agent's slot).
  * {@code decided} and {@code returned} are written under the dispatch lock.
  */
-final class AttemptRun implements Attempt, TaskContext, Runnable {
+final class AttemptRun extends Handoff.Node implements Attempt, TaskContext, Runnable {
   final TaskRun<?> run;
   final AgentSlot slot;
   final int number;
@@ -31,6 +31,16 @@ final class AttemptRun implements Attempt, TaskContext, Runnable {
   /** While {@link #interruptThread} interrupts; the thread may not leave the attempt meanwhile. */
   private volatile boolean interrupting;
   volatile long lastBeatNanos;
+  private static final java.lang.invoke.VarHandle LAST_BEAT;
+
+  static {
+    try {
+      LAST_BEAT = java.lang.invoke.MethodHandles.lookup().findVarHandle(AttemptRun.class,
+          "lastBeatNanos", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
   volatile @Nullable Runnable cancelAction;
   private volatile int cancelFired;
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<AttemptRun> CANCEL_FIRED =
@@ -52,7 +62,9 @@ final class AttemptRun implements Attempt, TaskContext, Runnable {
     this.slot = slot;
     this.number = number;
     this.startNanos = startNanos;
-    this.lastBeatNanos = startNanos;
+    // a plain write: a volatile one would fence right after the allocation, waiting for its
+    // stores (the object is published by the ready queue's or the lock's own fences)
+    LAST_BEAT.set(this, startNanos);
     this.attemptTimeout = run.timeouts.rawAttemptTimeout();
     this.heartbeatTimeout = run.timeouts.rawHeartbeatTimeout();
   }

@@ -20,6 +20,13 @@ final class Effects {
   private @Nullable Object first;
   private @Nullable Object second;
   private @Nullable ArrayList<Object> more;
+  /** Admission permits the section freed (tasks that left the queue), released after it. */
+  private int permits;
+
+  void releasePermit() {
+    permits++;
+  }
+
   /** The number of the last event this section queued, 0 for none. */
   private long events;
 
@@ -33,7 +40,7 @@ final class Effects {
       launch = attempt;
     } else {
       if (moreLaunches == null) {
-        moreLaunches = new ArrayList<>(16); // past one, usually a batch (see Dispatcher.catchUp)
+        moreLaunches = new ArrayList<>(64); // past one, usually a batch (see Dispatcher.catchUp)
       }
       moreLaunches.add(attempt);
     }
@@ -81,7 +88,7 @@ final class Effects {
     } else {
       ArrayList<Object> list = more;
       if (list == null) {
-        list = new ArrayList<>(16); // past two, usually a batch (see Dispatcher.catchUp)
+        list = new ArrayList<>(64); // past two, usually a batch (see Dispatcher.catchUp)
         more = list;
       }
       list.add(item);
@@ -95,6 +102,11 @@ final class Effects {
    * @param onAttemptThread the caller is an attempt thread that takes the next ready attempt itself
    */
   void launchNow(Dispatcher rt, boolean onAttemptThread) {
+    if (permits != 0) {
+      int n = permits;
+      permits = 0;
+      rt.releasePermits(n);
+    }
     AttemptRun a = launch;
     if (a == null) {
       graphStepsNow();
@@ -224,7 +236,11 @@ final class Effects {
   }
 
   private static boolean mayRunUserCode(Object item) {
-    return !(item instanceof TaskRun<?> r) || r.future.getNumberOfDependents() > 0;
+    if (!(item instanceof TaskRun<?> r)) {
+      return true;
+    }
+    TaskRun.ResultFuture<?> f = r.futureIfMade();
+    return f != null && f.getNumberOfDependents() > 0;
   }
 
   private static @Nullable Throwable applyOne(Dispatcher rt, Object item, @Nullable Throwable first) {

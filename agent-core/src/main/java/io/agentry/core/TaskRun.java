@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * One submission of a task: its handle, its place in the queue and its bookkeeping. Mutable fields are
  * guarded by the dispatch lock; {@code state} and {@code outcome} are volatile for lock-free reads.
  */
-final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, QueuedTask {
+final class TaskRun<T extends @Nullable Object> extends Handoff.Node implements TaskHandle<T>, QueuedTask {
   final Dispatcher rt;
   final Task<T> task;
   final @Nullable String userId;
@@ -22,11 +22,36 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
   final TaskTimeouts timeouts;
   final long submitNanos;
   final Object @Nullable [] contexts;
-  final ResultFuture<T> future;
+  /** Made on first need (most handles are joined, never asked for a future); see {@link #future()}. */
+  private volatile @Nullable ResultFuture<T> future;
+  @SuppressWarnings("rawtypes")
+  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<TaskRun, ResultFuture>
+      FUTURE = java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(TaskRun.class,
+          ResultFuture.class, "future");
   private @Nullable String id;
   long seq;
 
-  volatile TaskState state = TaskState.QUEUED;
+  /**
+   * Read by any thread; written under the dispatch lock with release semantics
+   * ({@link #publishState}): what the runtime recorded before a state change is seen by whoever sees
+   * the state, and the writer pays no full fence, several times a task.
+   */
+  volatile TaskState state;
+  private static final java.lang.invoke.VarHandle STATE;
+
+  static {
+    try {
+      STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(TaskRun.class, "state",
+          TaskState.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Sets the state, publishing the fields written before it; under the dispatch lock. */
+  void publishState(TaskState next) {
+    STATE.setRelease(this, next);
+  }
   /** Built on first need after the task ended (outside the dispatch lock); see {@link #outcomeNow}. */
   private volatile @Nullable TaskOutcome<T> outcome;
   @SuppressWarnings("rawtypes")
@@ -83,7 +108,9 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
     this.timeouts = timeouts;
     this.submitNanos = submitNanos;
     this.contexts = contexts;
-    this.future = new ResultFuture<>(this);
+    // a plain write: a volatile one would fence right after the allocation, waiting for its stores
+    // (the run is published by the submission queue's atomic swap)
+    STATE.set(this, TaskState.QUEUED);
   }
 
   // ---- TaskHandle
@@ -124,6 +151,28 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
 
   @Override
   public CompletableFuture<T> toCompletableFuture() {
+    return future();
+  }
+
+  /**
+   * The task's future, made on first call; completed at once if the task has already settled.
+   * {@link #settle} completes it if it exists then: a settle and a first call that race both look
+   * at the other's write, so at least one of them completes it (completing twice is harmless).
+   */
+  ResultFuture<T> future() {
+    ResultFuture<T> f = future;
+    if (f == null) {
+      FUTURE.compareAndSet(this, null, new ResultFuture<>(this));
+      f = java.util.Objects.requireNonNull(future);
+      if (settled) {
+        complete(f);
+      }
+    }
+    return f;
+  }
+
+  /** The future if it was made, else null (nobody can be waiting on it). */
+  @Nullable ResultFuture<T> futureIfMade() {
     return future;
   }
 
@@ -132,11 +181,11 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
     boolean interrupted = false;
     while (true) {
       try {
-        TaskOutcome<T> o = awaitOutcome();
+        awaitSettled();
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
-        return valueOf(o);
+        return valueNow();
       } catch (InterruptedException e) {
         interrupted = true; // join() is uninterruptible, like CompletableFuture.join
       }
@@ -145,16 +194,17 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
 
   @Override
   public TaskOutcome<T> await() throws InterruptedException {
-    return awaitOutcome();
+    awaitSettled();
+    return outcomeNow();
   }
 
   /**
    * Waits for the runtime to end the task. Waits on a latch only the runtime counts down (made on
    * first need), not on the user's future, which the user may complete themselves.
    */
-  private TaskOutcome<T> awaitOutcome() throws InterruptedException {
+  private void awaitSettled() throws InterruptedException {
     if (settled) {
-      return outcomeNow();
+      return;
     }
     java.util.concurrent.CountDownLatch latch = done;
     if (latch == null) {
@@ -164,7 +214,18 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
     if (!settled) {
       latch.await();
     }
-    return outcomeNow();
+  }
+
+  /**
+   * The value of a task that ended, or the exception join() throws. A success needs no outcome
+   * object: its value is {@link #end}, written before the terminal state was.
+   */
+  @SuppressWarnings("unchecked")
+  private T valueNow() {
+    if (state == TaskState.SUCCEEDED) {
+      return (T) end;
+    }
+    return valueOf(outcomeNow());
   }
 
   private T valueOf(TaskOutcome<T> o) {
@@ -182,19 +243,30 @@ final class TaskRun<T extends @Nullable Object> implements TaskHandle<T>, Queued
     return rt.cancel(this, "cancelled by its handle");
   }
 
-  /** Completes the future from the outcome; called outside the dispatch lock. */
+  /** Marks the task settled and completes its future, if made; called outside the dispatch lock. */
   void settle() {
-    TaskOutcome<T> o = outcomeNow();
     settled = true;
     java.util.concurrent.CountDownLatch latch = done;
     if (latch != null) {
       latch.countDown();
     }
-    switch (o) {
-      case TaskOutcome.Succeeded<T> s -> future.settleValue(s.value());
-      case TaskOutcome.Failed<T> f -> future.settleFailure(new TaskFailedException(id(), f.cause()));
-      case TaskOutcome.TimedOut<T> t -> future.settleFailure(new TaskFailedException(id(), t.cause()));
-      case TaskOutcome.Cancelled<T> c -> future.settleFailure(
+    ResultFuture<T> f = future;
+    if (f != null) {
+      complete(f);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void complete(ResultFuture<T> f) {
+    if (state == TaskState.SUCCEEDED) { // a success's future needs no outcome object
+      f.settleValue((T) end);
+      return;
+    }
+    switch (outcomeNow()) {
+      case TaskOutcome.Succeeded<T> s -> f.settleValue(s.value());
+      case TaskOutcome.Failed<T> fl -> f.settleFailure(new TaskFailedException(id(), fl.cause()));
+      case TaskOutcome.TimedOut<T> t -> f.settleFailure(new TaskFailedException(id(), t.cause()));
+      case TaskOutcome.Cancelled<T> c -> f.settleFailure(
           new CancellationException("task " + id() + " was cancelled: " + c.reason()));
     }
   }
