@@ -361,6 +361,37 @@ final class Dispatcher {
     return accept(run, false);
   }
 
+  /** A graph node's run, made but not yet handed in: see {@link #acceptNodes}. */
+  <T extends @Nullable Object> TaskRun<T> newNodeRun(Task<T> task, GraphRun graph, int node,
+      Object @Nullable [] contexts) {
+    TaskRun<T> run = newRun(task, contexts);
+    run.graph = graph;
+    run.node = node;
+    return run;
+  }
+
+  /**
+   * Hands in the runs of graph nodes that became ready together, then takes them in once (one
+   * combine for the batch, not one a node).
+   *
+   * @return null if they were handed in; else, the runtime being closed, the exception each node
+   *     ends with (none was handed in)
+   */
+  @Nullable RejectedTaskException acceptNodes(TaskRun<?>[] runs, int count) {
+    if (closed) {
+      return reject(runs[0].task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
+    }
+    long seq = sequence.getAndAdd(count);
+    for (int k = 0; k < count; k++) {
+      TaskRun<?> run = runs[k];
+      run.seq = ++seq;
+      run.holdsPermit = false;
+      submissions.add(run);
+    }
+    combine(false);
+    return null;
+  }
+
   /** Captures the current thread's contexts for tasks submitted later on other threads. */
   Object @Nullable [] captureContexts() {
     return capture();

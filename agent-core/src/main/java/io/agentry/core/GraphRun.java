@@ -94,26 +94,44 @@ final class GraphRun implements GraphHandle {
   }
 
   private void launch(int @Nullable [] ready, int count) {
+    if (count == 0) {
+      return;
+    }
+    int[] which = java.util.Objects.requireNonNull(ready);
+    TaskRun<?>[] made = new TaskRun<?>[count];
     for (int k = 0; k < count; k++) {
-      int i = java.util.Objects.requireNonNull(ready)[k];
-      TaskRun<?> run;
-      try {
-        run = rt.submitInternal(graph.task(nodes.get(i)), this, i, contexts);
-      } catch (RejectedTaskException e) {
-        nodeNotRun(i, NodeStatus.CANCELLED, e);
-        continue;
+      int i = which[k];
+      made[k] = rt.newNodeRun(graph.task(nodes.get(i)), this, i, contexts);
+    }
+    RejectedTaskException rejected = rt.acceptNodes(made, count);
+    if (rejected != null) {
+      for (int k = 0; k < count; k++) {
+        nodeNotRun(which[k], NodeStatus.CANCELLED, rejected);
       }
-      boolean cancelNow;
-      lock.lock();
-      try {
+      return;
+    }
+    boolean[] cancelNow = null;
+    lock.lock();
+    try {
+      for (int k = 0; k < count; k++) {
+        int i = which[k];
         submissions++;
-        runs[i] = run;
-        cancelNow = (cancelled || failingFast) && status[i] == null;
-      } finally {
-        lock.unlock();
+        runs[i] = made[k];
+        if ((cancelled || failingFast) && status[i] == null) {
+          if (cancelNow == null) {
+            cancelNow = new boolean[count];
+          }
+          cancelNow[k] = true;
+        }
       }
-      if (cancelNow) {
-        run.cancel();
+    } finally {
+      lock.unlock();
+    }
+    if (cancelNow != null) {
+      for (int k = 0; k < count; k++) {
+        if (cancelNow[k]) {
+          made[k].cancel();
+        }
       }
     }
   }

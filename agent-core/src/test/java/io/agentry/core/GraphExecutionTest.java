@@ -332,6 +332,38 @@ class GraphExecutionTest {
   }
 
   @Test
+  void nodesThatBecomeReadyAfterCloseBeganEndCancelledWithTheReason() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    var runtime = runtime();
+    TaskGraph.Builder b = TaskGraph.builder("closing");
+    NodeRef<Integer> first = b.node("first", ctx -> {
+      entered.countDown();
+      release.await(10, TimeUnit.SECONDS);
+      return 1;
+    });
+    NodeRef<Integer> second = b.node("second", ctx -> 2);
+    NodeRef<Integer> third = b.node("third", ctx -> 3);
+    b.dependsOn(second, first).dependsOn(third, first);
+    GraphHandle handle = runtime.execute(b.build());
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread closer = Thread.ofPlatform().start(runtime::close); // waits for "first" to end
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(runtime::isClosed);
+    release.countDown();
+
+    GraphOutcome outcome = handle.join();
+    closer.join();
+
+    assertThat(outcome.node(first).status()).isEqualTo(NodeStatus.SUCCEEDED);
+    for (NodeRef<Integer> late : List.of(second, third)) {
+      assertThat(outcome.node(late).status()).isEqualTo(NodeStatus.CANCELLED);
+      assertThat(outcome.node(late).cause()).isInstanceOf(RejectedTaskException.class)
+          .hasMessageContaining("is closed");
+    }
+    assertThat(outcome.status()).isNotEqualTo(GraphOutcome.Status.SUCCEEDED);
+  }
+
+  @Test
   void aGraphCanRunManyTimes() {
     try (var runtime = runtime()) {
       TaskGraph.Builder b = TaskGraph.builder("again");

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a graph ended: its status, every node's outcome (in the order nodes were added) and, when
@@ -28,7 +29,8 @@ public final class GraphOutcome {
   private final TaskGraph graph;
   private final Status status;
   private final List<NodeOutcome> nodes;
-  private final Map<String, NodeOutcome> byId;
+  /** Made on first {@link #nodes()}: a run that only looks at the status or a node by its ref needs no map. */
+  private volatile @Nullable Map<String, NodeOutcome> byId;
   private final List<CompensationOutcome> compensations;
   private final Duration duration;
 
@@ -50,11 +52,6 @@ public final class GraphOutcome {
     if (this.nodes.size() != graph.size()) {
       throw new IllegalArgumentException("expected " + graph.size() + " node outcomes, got " + nodes.size());
     }
-    Map<String, NodeOutcome> map = new LinkedHashMap<>();
-    for (NodeOutcome o : this.nodes) {
-      map.put(o.id(), o);
-    }
-    this.byId = Collections.unmodifiableMap(map);
     this.compensations = List.copyOf(compensations);
     this.duration = Objects.requireNonNull(duration, "duration");
   }
@@ -83,7 +80,16 @@ public final class GraphOutcome {
    * @return an immutable map
    */
   public Map<String, NodeOutcome> nodes() {
-    return byId;
+    Map<String, NodeOutcome> m = byId;
+    if (m == null) {
+      Map<String, NodeOutcome> map = new LinkedHashMap<>();
+      for (NodeOutcome o : nodes) {
+        map.put(o.id(), o);
+      }
+      m = Collections.unmodifiableMap(map);
+      byId = m; // racing threads build equal maps; any of them will do
+    }
+    return m;
   }
 
   /**
