@@ -185,7 +185,9 @@ final class RuntimeBinding implements RuntimeListener {
   }
 
   private void taskCompleted(TaskCompleted e) {
-    retrying.remove(e.taskId());
+    if (!retrying.isEmpty()) { // a lookup hashes the task id: skip it when nothing is retrying
+      retrying.remove(e.taskId());
+    }
     TaskMeters t = task(e.taskName());
     TaskCause cause = TaskCause.of(e.state(), e.cause());
     t.completed(e.state(), cause);
