@@ -53,7 +53,10 @@ final class GraphRun implements GraphHandle {
   private boolean failingFast;
   private boolean ended;
 
-  /** Counted work, read by tests to check that bookkeeping is linear. */
+  /**
+   * Counted work, read by tests to check that bookkeeping is linear: edges visited, and nodes handed
+   * to the runtime (counted when they become ready, under the lock).
+   */
   long edgeVisits;
   long submissions;
 
@@ -87,6 +90,7 @@ final class GraphRun implements GraphHandle {
           ready[count++] = i;
         }
       }
+      submissions += count;
     } finally {
       lock.unlock();
     }
@@ -115,7 +119,6 @@ final class GraphRun implements GraphHandle {
     try {
       for (int k = 0; k < count; k++) {
         int i = which[k];
-        submissions++;
         runs[i] = made[k];
         if ((cancelled || failingFast) && status[i] == null) {
           if (cancelNow == null) {
@@ -206,6 +209,7 @@ final class GraphRun implements GraphHandle {
           skipDescendants(i, cause);
         }
       }
+      submissions += count; // counted here: the nodes may end before launch() records them
       done = unfinished == 0;
     } finally {
       lock.unlock();
