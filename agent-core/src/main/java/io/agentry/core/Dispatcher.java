@@ -4,12 +4,9 @@ import io.agentry.core.event.AgentAdded;
 import io.agentry.core.event.AgentRemoved;
 import io.agentry.core.event.AgentStateChanged;
 import io.agentry.core.event.AttemptEnded;
-import io.agentry.core.event.AttemptStarted;
 import io.agentry.core.event.RuntimeEvent;
-import io.agentry.core.event.TaskCompleted;
 import io.agentry.core.event.TaskRejected;
 import io.agentry.core.event.TaskRetryScheduled;
-import io.agentry.core.event.TaskSubmitted;
 import io.agentry.core.spi.AgentBackend;
 import io.agentry.core.spi.AgentSelector;
 import io.agentry.core.spi.AgentView;
@@ -454,7 +451,7 @@ final class Dispatcher {
       run.queueTimer = scheduler.schedule(queueTimeout, () -> queueTimeoutPassed(run));
     }
     if (listening) {
-      emit(fx, new TaskSubmitted(now(), name, run.id(), run.task.name()));
+      emit(fx, new PendingEvents.Submitted(run, lockedNanos()));
     }
     // under the lock: queue order and time agree; never before the submit (a batch's time may be)
     run.enqueuedNanos = Math.max(lockedNanos(), run.submitNanos);
@@ -545,13 +542,15 @@ final class Dispatcher {
     ArrayList<Effects> later = null;
     try {
       while (!ends.isEmpty() || !submissions.isEmpty()) {
+        // the holder looks at the queues again after it lets the lock go. Read the flag before
+        // trying the lock: a failed compare-and-set takes the lock's cache line from the holder
+        if (combining) {
+          return;
+        }
         if (!lock.tryLock()) {
-          if (combining) {
-            return; // the holder looks at the queues again after it lets the lock go
+          if (!awaitLockOrCombiner()) {
+            return;
           }
-          // a short section that does not combine (a timer, a cancel, a snapshot) holds the lock.
-          // Wait for it: spinning with Thread.yield() here starved the holder of carrier threads
-          lockSpinning();
         }
         Effects round = new Effects();
         combining = true;
@@ -582,6 +581,27 @@ final class Dispatcher {
         }
       }
     }
+  }
+
+  /**
+   * The lock was taken but not by a combiner that was seen: it may be one about to say so, or a short
+   * section that does not combine (a timer, a cancel, a snapshot). Spins briefly for either, then
+   * waits for the lock (spinning with {@code Thread.yield()} starved the holder of carrier threads).
+   *
+   * @return true with the lock held; false if a combiner holds it (it takes in what was queued)
+   */
+  private boolean awaitLockOrCombiner() {
+    for (int i = 0; i < SPINS; i++) {
+      Thread.onSpinWait();
+      if (combining) {
+        return false;
+      }
+      if (lock.tryLock()) {
+        return true;
+      }
+    }
+    lockSpinning();
+    return true;
   }
 
   /** True while a thread holds the dispatch lock in {@link #combine} and will look at the queues again. */
@@ -712,6 +732,12 @@ final class Dispatcher {
     fx.publish(++emittedEvents);
   }
 
+  /** Queues an event whose record is made when it is published; under the dispatch lock. */
+  private void emit(Effects fx, EventQueue.Pending event) {
+    events.add(event);
+    fx.publish(++emittedEvents);
+  }
+
   /** How many events were queued; under the dispatch lock. */
   private long emittedEvents;
   /** How many events were published (they are published in the order they were queued). */
@@ -744,7 +770,7 @@ final class Dispatcher {
     try {
       RuntimeEvent event;
       long published = publishedEvents;
-      while ((event = events.poll()) != null) {
+      while ((event = events.poll(this)) != null) {
         publish(event);
         // a release store, not a volatile one: no full fence per event (4 a task with a listener);
         // a thread that reads it late only waits for the publish lock (see above)
@@ -1093,8 +1119,7 @@ final class Dispatcher {
         emit(fx, new io.agentry.core.event.TaskHedged(instantOf(now), name, run.id(),
             run.task.name(), attempt.number, slot.id()));
       }
-      emit(fx, new AttemptStarted(instantOf(now), name, run.id(), run.task.name(), attempt.number,
-          slot.id(), Duration.ofNanos(hedge ? 0 : now - run.enqueuedNanos)));
+      emit(fx, new PendingEvents.Started(attempt, now, hedge ? 0 : now - run.enqueuedNanos));
     }
     fx.launch(attempt);
   }
@@ -1450,8 +1475,7 @@ final class Dispatcher {
       });
     }
     if (listening) {
-      emit(fx, new AttemptEnded(instantOf(end), name, run.id(), run.task.name(), attempt.number,
-          attempt.slot.id(), status, Duration.ofNanos(end - attempt.startNanos), failure));
+      emit(fx, new PendingEvents.Ended(attempt, end, status, failure));
     }
   }
 
@@ -1762,10 +1786,8 @@ final class Dispatcher {
     }
     long now = run.endNanos;
     if (listening) {
-      List<String> tried = run.agentList();
-      emit(fx, new TaskCompleted(instantOf(now), name, run.id(), run.task.name(), end, run.attempts,
-          tried.isEmpty() ? null : tried.get(tried.size() - 1), queueWaitOf(run, now),
-          Duration.ofNanos(now - run.submitNanos), cause));
+      emit(fx, new PendingEvents.Completed(run, end, run.attempts, run.lastAgent(), now,
+          (run.firstStartNanos < 0 ? now : run.firstStartNanos) - run.submitNanos, cause));
     }
     unsettled.incrementAndGet();
     fx.settle(run);

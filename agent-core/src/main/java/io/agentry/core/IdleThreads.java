@@ -95,6 +95,11 @@ final class IdleThreads {
     return t;
   }
 
+  /** How many threads are parked (or about to park); for tests. */
+  int parkedCount() {
+    return parked.get();
+  }
+
   /** Wakes every parked thread to end; no thread parks after this. */
   void close() {
     closed = true;

@@ -345,6 +345,17 @@ final class TaskRun<T extends @Nullable Object> extends Handoff.Node implements 
     return a instanceof String first ? first.equals(agentId) : a != null && ((List<?>) a).contains(agentId);
   }
 
+  /** The agent of the last attempt, or null if none started; without making a list. */
+  @SuppressWarnings("unchecked")
+  @Nullable String lastAgent() {
+    Object a = agents;
+    if (a == null || a instanceof String) {
+      return (String) a;
+    }
+    List<String> list = (List<String>) a;
+    return list.isEmpty() ? null : list.get(list.size() - 1);
+  }
+
   /** The agents that ran attempts, in order (List.copyOf of the result is free). */
   @SuppressWarnings("unchecked")
   List<String> agentList() {
