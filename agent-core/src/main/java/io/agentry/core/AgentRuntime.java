@@ -423,7 +423,9 @@ public final class AgentRuntime implements AutoCloseable {
      * Sets where local agents run attempts. Default: virtual threads that the runtime starts as
      * attempts are placed; a thread whose attempt ended runs the next attempt waiting for a thread,
      * so a {@code ThreadLocal} that work sets and does not remove may be seen by a later attempt, as
-     * on any pool (docs/decisions.md, D16). A given executor gets one {@code execute} per attempt,
+     * on any pool, and a thread with nothing to run parks until a later attempt needs it (at most
+     * 256, until {@link AgentRuntime#close()}; docs/decisions.md, D16 and D17). A given executor gets
+     * one {@code execute} per attempt,
      * must not block in it, and is not shut down by the runtime.
      *
      * @param value the executor
