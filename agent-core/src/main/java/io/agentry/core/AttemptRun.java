@@ -31,16 +31,8 @@ final class AttemptRun extends Handoff.Node implements Attempt, TaskContext, Run
   /** While {@link #interruptThread} interrupts; the thread may not leave the attempt meanwhile. */
   private volatile boolean interrupting;
   volatile long lastBeatNanos;
-  private static final java.lang.invoke.VarHandle LAST_BEAT;
-
-  static {
-    try {
-      LAST_BEAT = java.lang.invoke.MethodHandles.lookup().findVarHandle(AttemptRun.class,
-          "lastBeatNanos", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final java.lang.invoke.VarHandle LAST_BEAT = Handles.field(
+      java.lang.invoke.MethodHandles.lookup(), AttemptRun.class, "lastBeatNanos", long.class);
   volatile @Nullable Runnable cancelAction;
   private volatile int cancelFired;
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<AttemptRun> CANCEL_FIRED =

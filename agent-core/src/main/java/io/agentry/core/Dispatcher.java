@@ -742,16 +742,8 @@ final class Dispatcher {
   private long emittedEvents;
   /** How many events were published (they are published in the order they were queued). */
   private volatile long publishedEvents;
-  private static final java.lang.invoke.VarHandle PUBLISHED_EVENTS;
-
-  static {
-    try {
-      PUBLISHED_EVENTS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Dispatcher.class,
-          "publishedEvents", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final java.lang.invoke.VarHandle PUBLISHED_EVENTS = Handles.field(
+      java.lang.invoke.MethodHandles.lookup(), Dispatcher.class, "publishedEvents", long.class);
 
   /**
    * Publishes every queued event, one thread at a time, in queue order. A thread returns from here

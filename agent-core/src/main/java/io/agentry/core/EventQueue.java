@@ -49,15 +49,8 @@ final class EventQueue {
     abstract RuntimeEvent event(Dispatcher rt);
   }
 
-  private static final VarHandle NEXT;
-
-  static {
-    try {
-      NEXT = MethodHandles.lookup().findVarHandle(Node.class, "next", Node.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle NEXT =
+      Handles.field(MethodHandles.lookup(), Node.class, "next", Node.class);
 
   /** The last node; producer side, guarded by the dispatch lock. */
   private Node tail;

@@ -32,20 +32,12 @@ final class Handoff<E extends Handoff.Node> extends Padding.HandoffTailPad {
   @SuppressWarnings("unused")
   private long r0, r1, r2, r3, r4, r5, r6, r7;
 
-  private static final VarHandle TAIL;
-  private static final VarHandle HEAD;
-  private static final VarHandle NEXT;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      TAIL = lookup.findVarHandle(Padding.HandoffTail.class, "tail", Node.class);
-      HEAD = lookup.findVarHandle(Handoff.class, "head", Node.class);
-      NEXT = lookup.findVarHandle(Node.class, "handoffNext", Node.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle TAIL =
+      Handles.field(MethodHandles.lookup(), Padding.HandoffTail.class, "tail", Node.class);
+  private static final VarHandle HEAD =
+      Handles.field(MethodHandles.lookup(), Handoff.class, "head", Node.class);
+  private static final VarHandle NEXT =
+      Handles.field(MethodHandles.lookup(), Node.class, "handoffNext", Node.class);
 
   /** The node taken last (a stub at first): the next element is its successor. Written by the consumer. */
   @SuppressWarnings("FieldMayBeFinal")

@@ -37,16 +37,8 @@ final class TaskRun<T extends @Nullable Object> extends Handoff.Node implements 
    * the state, and the writer pays no full fence, several times a task.
    */
   volatile TaskState state;
-  private static final java.lang.invoke.VarHandle STATE;
-
-  static {
-    try {
-      STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(TaskRun.class, "state",
-          TaskState.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final java.lang.invoke.VarHandle STATE = Handles.field(
+      java.lang.invoke.MethodHandles.lookup(), TaskRun.class, "state", TaskState.class);
 
   /** Sets the state, publishing the fields written before it; under the dispatch lock. */
   void publishState(TaskState next) {
