@@ -489,6 +489,10 @@ final class Dispatcher {
       }
     } finally {
       batching = false;
+      if (batchSettles != 0) {
+        unsettled.addAndGet(batchSettles); // before the lock is let go: close() counts on it
+        batchSettles = 0;
+      }
     }
   }
 
@@ -508,6 +512,8 @@ final class Dispatcher {
   private long batchNanos;
   private boolean batching;
   private int batchItems;
+  /** Tasks a batch ended whose futures are yet to complete: one atomic add for the batch. */
+  private int batchSettles;
 
   /** The time now, or the batch's time while {@link #catchUp} takes in a batch; under the lock. */
   private long lockedNanos() {
@@ -776,9 +782,9 @@ final class Dispatcher {
 
 
 
-  /** A task's future was completed; wakes close() when it waits for the last one. */
-  void settled() {
-    unsettled.decrementAndGet();
+  /** Tasks' futures were completed; wakes close() when it waits for the last one. */
+  void settled(int count) {
+    unsettled.addAndGet(-count);
     if (closed) { // close() may wait for any count (it settles what it cancelled itself)
       wakeClose();
     }
@@ -1781,7 +1787,11 @@ final class Dispatcher {
       emit(fx, new PendingEvents.Completed(run, end, run.attempts, run.lastAgent(), now,
           (run.firstStartNanos < 0 ? now : run.firstStartNanos) - run.submitNanos, cause));
     }
-    unsettled.incrementAndGet();
+    if (batching) {
+      batchSettles++; // added to unsettled once for the batch, still under the lock (catchUp)
+    } else {
+      unsettled.incrementAndGet();
+    }
     fx.settle(run);
     GraphRun graph = run.graph;
     if (graph != null) {

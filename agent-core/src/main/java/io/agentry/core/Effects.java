@@ -206,15 +206,26 @@ final class Effects {
     first = null;
     second = null;
     more = null;
-    if (a != null) {
-      thrown = applyOne(rt, a, thrown);
-    }
-    if (b != null) {
-      thrown = applyOne(rt, b, thrown);
-    }
-    if (list != null) {
-      for (int i = 0; i < list.size(); i++) {
-        thrown = applyOne(rt, list.get(i), thrown);
+    int settled = 0;
+    try {
+      if (a != null) {
+        thrown = applyOne(rt, a, thrown);
+        settled += a instanceof TaskRun<?> ? 1 : 0;
+      }
+      if (b != null) {
+        thrown = applyOne(rt, b, thrown);
+        settled += b instanceof TaskRun<?> ? 1 : 0;
+      }
+      if (list != null) {
+        for (int i = 0; i < list.size(); i++) {
+          Object item = list.get(i);
+          thrown = applyOne(rt, item, thrown);
+          settled += item instanceof TaskRun<?> ? 1 : 0;
+        }
+      }
+    } finally {
+      if (settled != 0) {
+        rt.settled(settled); // one atomic add for the batch (close() waits on the count)
       }
     }
     rethrow(thrown);
@@ -246,13 +257,7 @@ final class Effects {
   private static @Nullable Throwable applyOne(Dispatcher rt, Object item, @Nullable Throwable first) {
     try {
       switch (item) {
-        case TaskRun<?> r -> {
-          try {
-            r.settle();
-          } finally {
-            rt.settled();
-          }
-        }
+        case TaskRun<?> r -> r.settle(); // counted as settled by the caller, once for all
         case Runnable r -> r.run();
         default -> throw new IllegalStateException("unknown effect " + item);
       }
