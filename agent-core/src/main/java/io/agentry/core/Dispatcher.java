@@ -383,6 +383,7 @@ final class Dispatcher {
       TaskRun<?> run = runs[k];
       run.seq = ++seq;
       run.holdsPermit = false;
+      armTimers(run);
       submissions.add(run);
     }
     combine(false);
@@ -424,13 +425,81 @@ final class Dispatcher {
       }
       throw reject(run.task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
     }
+    armTimers(run);
     submissions.add(run);
-    combine(false);
+    if (Thread.currentThread().isVirtual()) {
+      combine(false);
+    } else {
+      handOffSubmits();
+    }
     return run;
   }
 
+  /**
+   * Sets a new run's deadline and queue timeout when it is submitted, before it is handed in: they
+   * count from the submit, whenever the run is taken in. A timer that fires before the run was taken
+   * in (its add still under way) looks again a moment later.
+   */
+  private void armTimers(TaskRun<?> run) {
+    Duration deadline = run.timeouts.rawDeadline();
+    if (deadline != null) {
+      run.deadlineNanos = run.submitNanos + deadline.toNanos();
+      run.deadlineTimer = scheduler.schedule(deadline, () -> deadlinePassed(run));
+    }
+    Duration queueTimeout = run.timeouts.rawQueueTimeout();
+    if (queueTimeout != null) {
+      run.queueTimer = scheduler.schedule(queueTimeout, () -> queueTimeoutPassed(run));
+    }
+  }
+
+  /** How long a timer that found its run not yet taken in waits before it looks again. */
+  private static final Duration NOT_YET_ADMITTED = Duration.ofNanos(100_000);
+
+  /**
+   * A platform thread's submit: leaves the taking in to a virtual thread, started when none is
+   * about to run (see {@link #combinerLoop}), or to the thread combining now. A platform thread that
+   * took the dispatch lock to take in its own submit (one task a round, the costliest way) was often
+   * descheduled by the system holding it: with two cores, a submitter and two carrier threads, the
+   * runtime then ran half as fast.
+   */
+  private void handOffSubmits() {
+    if (combining || combinerRequested) {
+      return; // the holder looks again after it lets go; a requested combiner looks after it is cleared
+    }
+    if (COMBINER_REQUESTED.compareAndSet(this, false, true)) {
+      try {
+        threads.newThread(combinerLoop).start();
+      } catch (RuntimeException | Error e) {
+        combinerRequested = false;
+        combine(false); // no thread to be had: take it in here
+      }
+    }
+  }
+
+  /** The body of the virtual thread that takes platform threads' submits in. */
+  private void combineRequested() {
+    while (true) {
+      combine(false);
+      combinerRequested = false;
+      if ((submissions.isEmpty() && ends.isEmpty()) || combining) {
+        return; // nothing left, or the thread combining now looks at the queues after it lets go
+      }
+      if (!COMBINER_REQUESTED.compareAndSet(this, false, true)) {
+        return; // a submitter requested another combiner
+      }
+    }
+  }
+
+  /** Set while a combiner for platform threads' submits is started or running. */
+  @SuppressWarnings("unused") // through COMBINER_REQUESTED
+  private volatile boolean combinerRequested;
+  private static final java.lang.invoke.VarHandle COMBINER_REQUESTED = Handles.field(
+      java.lang.invoke.MethodHandles.lookup(), Dispatcher.class, "combinerRequested", boolean.class);
+  private final Runnable combinerLoop = this::combineRequested;
+
   /** Takes in a submitted run: counts it, sets its timers, queues it; under the lock. */
   private void admitLocked(TaskRun<?> run, Effects fx) {
+    run.admitted = true;
     active++;
     submitted++;
     queued++; // a new run starts in QUEUED
@@ -440,15 +509,6 @@ final class Dispatcher {
       finish(run, TaskState.CANCELLED, null, null,
           "runtime '" + name + "' closed before the task started", fx);
       return;
-    }
-    Duration deadline = run.timeouts.rawDeadline();
-    if (deadline != null) {
-      run.deadlineNanos = run.submitNanos + deadline.toNanos();
-      run.deadlineTimer = scheduler.schedule(deadline, () -> deadlinePassed(run));
-    }
-    Duration queueTimeout = run.timeouts.rawQueueTimeout();
-    if (queueTimeout != null) {
-      run.queueTimer = scheduler.schedule(queueTimeout, () -> queueTimeoutPassed(run));
     }
     if (listening) {
       emit(fx, new PendingEvents.Submitted(run, lockedNanos()));
@@ -715,15 +775,15 @@ final class Dispatcher {
 
   private void publishRejected(Task<?> task, String reason) {
     if (listening) {
-      long seq;
+      Effects fx = new Effects();
       lockSpinning(); // the event queue takes one producer at a time
       try {
-        events.add(new TaskRejected(now(), name, task.name(), reason));
-        seq = ++emittedEvents;
+        catchUp(fx); // submits this thread made before are taken in (and their events go) first
+        emit(fx, new TaskRejected(now(), name, task.name(), reason));
       } finally {
         lock.unlock();
+        fx.apply(this); // publishes the rejection (and whatever catchUp took in) before returning
       }
-      drainEvents(seq);
     }
   }
 
@@ -1625,6 +1685,10 @@ final class Dispatcher {
       if (run.state.isTerminal()) {
         return;
       }
+      if (!run.admitted) { // fired while its submit was still handing it in: look again shortly
+        run.deadlineTimer = scheduler.schedule(NOT_YET_ADMITTED, () -> deadlinePassed(run));
+        return;
+      }
       Duration limit = java.util.Objects.requireNonNull(run.timeouts.rawDeadline());
       Throwable cause = run.state == TaskState.QUEUED && noEligibleAgent(run)
           ? noEligibleAgent(run, "deadline", limit)
@@ -1648,6 +1712,10 @@ final class Dispatcher {
     try {
       catchUp(fx);
       if (run.state != TaskState.QUEUED || run.attempts > 0) {
+        return;
+      }
+      if (!run.admitted) { // fired while its submit was still handing it in: look again shortly
+        run.queueTimer = scheduler.schedule(NOT_YET_ADMITTED, () -> queueTimeoutPassed(run));
         return;
       }
       Duration limit = java.util.Objects.requireNonNull(run.timeouts.rawQueueTimeout());

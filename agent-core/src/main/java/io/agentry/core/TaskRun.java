@@ -64,6 +64,8 @@ final class TaskRun<T extends @Nullable Object> extends Handoff.Node implements 
       java.util.concurrent.CountDownLatch> DONE = java.util.concurrent.atomic.AtomicReferenceFieldUpdater
           .newUpdater(TaskRun.class, java.util.concurrent.CountDownLatch.class, "done");
 
+  /** Taken in by the dispatcher (admitted); under the dispatch lock. */
+  boolean admitted;
   long enqueuedNanos;
   long firstStartNanos = -1;
   int attempts;

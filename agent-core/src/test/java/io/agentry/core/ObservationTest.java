@@ -86,6 +86,27 @@ class ObservationTest {
   }
 
   @Test
+  void aRejectionIsPublishedAfterTheSubmitsTheSameThreadMadeBeforeIt() {
+    List<RuntimeEvent> seen = new CopyOnWriteArrayList<>();
+    try (var runtime = AgentRuntime.builder().listener(seen::add)
+        .queueCapacity(1).backpressure(Backpressure.REJECT).build()) {
+      runtime.submit(Task.of("first", ctx -> 1)); // no agent: it waits, and fills the queue
+      try {
+        runtime.submit(Task.of("second", ctx -> 2));
+      } catch (RejectedTaskException expected) {
+        // the queue is full
+      }
+
+      // a platform thread's submit is taken in by another thread, but by the time the rejection is
+      // published the earlier submit is in and its event out, in the order they happened
+      assertThat(seen).extracting(e -> e.getClass().getSimpleName())
+          .containsExactly("TaskSubmitted", "TaskRejected");
+      assertThat(((TaskSubmitted) seen.get(0)).taskName()).isEqualTo("first");
+      assertThat(((TaskRejected) seen.get(1)).taskName()).isEqualTo("second");
+    }
+  }
+
+  @Test
   void rejectionsAreEventsToo() {
     List<RuntimeEvent> seen = new CopyOnWriteArrayList<>();
     var runtime = AgentRuntime.builder().listener(seen::add).build();
