@@ -824,7 +824,23 @@ final class Dispatcher {
     if (publishedEvents >= upTo || publishLock.isHeldByCurrentThread()) {
       return; // published already (by the thread that held the publish lock), or re-entered
     }
-    publishLock.lock();
+    if (!publishLock.tryLock()) {
+      // the holder publishes in queue order, so this thread's events are usually out in a moment:
+      // watch for that before parking on the lock (a park and an unpark cost microseconds each,
+      // and every attempt thread ending a round came here)
+      for (int i = 0; i < SPINS; i++) {
+        Thread.onSpinWait();
+        if (publishedEvents >= upTo) {
+          return;
+        }
+        if (publishLock.tryLock()) {
+          break;
+        }
+      }
+      if (!publishLock.isHeldByCurrentThread()) {
+        publishLock.lock();
+      }
+    }
     try {
       RuntimeEvent event;
       long published = publishedEvents;
