@@ -252,7 +252,9 @@ public final class TaskGraph {
     private final List<Task<?>> tasks = new ArrayList<>();
     private final List<@Nullable Compensation<?>> compensations = new ArrayList<>();
     private final Map<String, NodeRef<?>> byId = new HashMap<>();
-    private final List<int[]> edges = new ArrayList<>();
+    /** Edges by index, as (upstream, dependent) pairs in one growing array: no object per edge. */
+    private int[] edges = new int[64];
+    private int edgeInts;
     private final List<String[]> namedEdges = new ArrayList<>();
 
     private Builder(String name) {
@@ -340,9 +342,17 @@ public final class TaskGraph {
     public Builder dependsOn(NodeRef<?> node, NodeRef<?>... upstreams) {
       int to = own(node);
       for (NodeRef<?> up : Objects.requireNonNull(upstreams, "upstreams")) {
-        edges.add(new int[] {own(up), to});
+        addEdge(own(up), to);
       }
       return this;
+    }
+
+    private void addEdge(int from, int to) {
+      if (edgeInts == edges.length) {
+        edges = Arrays.copyOf(edges, edgeInts * 2);
+      }
+      edges[edgeInts++] = from;
+      edges[edgeInts++] = to;
     }
 
     /**
@@ -387,8 +397,8 @@ public final class TaskGraph {
       if (n == 0) {
         throw new IllegalStateException("graph '" + name + "' has no nodes");
       }
-      List<int[]> all = new ArrayList<>(edges.size() + namedEdges.size());
-      all.addAll(edges);
+      int[] all = Arrays.copyOf(edges, edgeInts + 2 * namedEdges.size()); // the builder is unchanged
+      int allInts = edgeInts;
       for (String[] e : namedEdges) {
         NodeRef<?> up = byId.get(e[0]);
         NodeRef<?> to = byId.get(e[1]);
@@ -399,31 +409,34 @@ public final class TaskGraph {
           throw new IllegalStateException("graph '" + name + "': node '" + e[1]
               + "' depends on unknown node '" + e[0] + "'");
         }
-        all.add(new int[] {up.index(), to.index()});
+        all[allInts++] = up.index();
+        all[allInts++] = to.index();
       }
       // adjacency in compressed arrays, duplicates dropped
       int[] outDegree = new int[n];
       int[] inDegree = new int[n];
-      for (int[] e : all) {
-        outDegree[e[0]]++;
+      for (int k = 0; k < allInts; k += 2) {
+        outDegree[all[k]]++;
       }
       int[][] out = new int[n][];
       for (int i = 0; i < n; i++) {
         out[i] = new int[outDegree[i]];
       }
       int[] fill = new int[n];
-      for (int[] e : all) {
-        int[] targets = out[e[0]];
+      for (int k = 0; k < allInts; k += 2) {
+        int from = all[k];
+        int to = all[k + 1];
+        int[] targets = out[from];
         boolean dup = false;
-        for (int k = 0; k < fill[e[0]]; k++) {
-          if (targets[k] == e[1]) {
+        for (int j = 0; j < fill[from]; j++) {
+          if (targets[j] == to) {
             dup = true;
             break;
           }
         }
         if (!dup) {
-          targets[fill[e[0]]++] = e[1];
-          inDegree[e[1]]++;
+          targets[fill[from]++] = to;
+          inDegree[to]++;
         }
       }
       int edgeCount = 0;
@@ -456,21 +469,23 @@ public final class TaskGraph {
       }
       List<List<NodeRef<?>>> ups = new ArrayList<>(n);
       List<List<NodeRef<?>>> downs = new ArrayList<>(n);
-      @SuppressWarnings("unchecked")
-      List<NodeRef<?>>[] upLists = new List[n];
+      NodeRef<?>[][] upArrays = new NodeRef<?>[n][];
+      int[] upFill = new int[n];
       for (int i = 0; i < n; i++) {
-        upLists[i] = new ArrayList<>(inDegree[i]);
+        upArrays[i] = new NodeRef<?>[inDegree[i]];
       }
       for (int i = 0; i < n; i++) {
-        List<NodeRef<?>> d = new ArrayList<>(out[i].length);
-        for (int w : out[i]) {
-          d.add(nodes.get(w));
-          upLists[w].add(nodes.get(i));
+        NodeRef<?> self = nodes.get(i);
+        NodeRef<?>[] d = new NodeRef<?>[out[i].length];
+        for (int k = 0; k < d.length; k++) {
+          int w = out[i][k];
+          d[k] = nodes.get(w);
+          upArrays[w][upFill[w]++] = self;
         }
-        downs.add(Collections.unmodifiableList(d));
+        downs.add(Refs.of(d));
       }
       for (int i = 0; i < n; i++) {
-        ups.add(Collections.unmodifiableList(upLists[i]));
+        ups.add(Refs.of(upArrays[i]));
       }
       return new TaskGraph(this, Collections.unmodifiableList(ups),
           Collections.unmodifiableList(downs), order, edgeCount);
@@ -530,6 +545,31 @@ public final class TaskGraph {
         throw new IllegalArgumentException("node id must not be blank, was '" + id + "'");
       }
       return id;
+    }
+  }
+
+  /** An immutable list over an array it owns: one object a node's upstreams or downstreams. */
+  private static final class Refs extends java.util.AbstractList<NodeRef<?>>
+      implements java.util.RandomAccess {
+    private static final List<NodeRef<?>> EMPTY = List.of();
+    private final NodeRef<?>[] refs;
+
+    private Refs(NodeRef<?>[] refs) {
+      this.refs = refs;
+    }
+
+    static List<NodeRef<?>> of(NodeRef<?>[] refs) {
+      return refs.length == 0 ? EMPTY : new Refs(refs);
+    }
+
+    @Override
+    public NodeRef<?> get(int index) {
+      return refs[index];
+    }
+
+    @Override
+    public int size() {
+      return refs.length;
     }
   }
 }
