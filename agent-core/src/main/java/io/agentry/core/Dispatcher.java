@@ -375,7 +375,18 @@ final class Dispatcher {
    *     ends with (none was handed in)
    */
   @Nullable RejectedTaskException acceptNodes(TaskRun<?>[] runs, int count) {
-    if (closed) {
+    boolean armed = false;
+    if (!closed) {
+      try {
+        for (int k = 0; k < count; k++) {
+          armTimers(runs[k]);
+        }
+        armed = true;
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the runtime's timer is shut down: close() is ending the runtime
+      }
+    }
+    if (!armed) {
       return reject(runs[0].task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
     }
     long seq = sequence.getAndAdd(count);
@@ -383,7 +394,6 @@ final class Dispatcher {
       TaskRun<?> run = runs[k];
       run.seq = ++seq;
       run.holdsPermit = false;
-      armTimers(run);
       submissions.add(run);
     }
     combine(false);
@@ -416,7 +426,16 @@ final class Dispatcher {
   private <T extends @Nullable Object> TaskRun<T> accept(TaskRun<T> run, boolean permit) {
     run.seq = sequence.incrementAndGet();
     run.holdsPermit = permit;
-    if (closed) {
+    boolean armed = false;
+    if (!closed) {
+      try {
+        armTimers(run);
+        armed = true;
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the runtime's timer is shut down: close() is ending the runtime; a late submit as above
+      }
+    }
+    if (!armed) {
       if (permit) {
         permits.release();
       }
@@ -425,7 +444,6 @@ final class Dispatcher {
       }
       throw reject(run.task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
     }
-    armTimers(run);
     submissions.add(run);
     if (Thread.currentThread().isVirtual()) {
       combine(false);
@@ -458,9 +476,10 @@ final class Dispatcher {
   /**
    * A platform thread's submit: leaves the taking in to a virtual thread, started when none is
    * about to run (see {@link #combinerLoop}), or to the thread combining now. A platform thread that
-   * took the dispatch lock to take in its own submit (one task a round, the costliest way) was often
-   * descheduled by the system holding it: with two cores, a submitter and two carrier threads, the
-   * runtime then ran half as fast.
+   * took the dispatch lock to take in its own submit did it one task a round, the costliest way, and
+   * in some JVMs the runtime then settled into small batches and ran half as fast (likely: the
+   * submitter descheduled while holding the lock, with two cores shared by it and two carriers;
+   * docs/decisions.md, D18).
    */
   private void handOffSubmits() {
     if (combining || combinerRequested) {
