@@ -88,8 +88,8 @@ class ObservationTest {
   @Test
   void aRejectionIsPublishedAfterTheSubmitsTheSameThreadMadeBeforeIt() {
     List<RuntimeEvent> seen = new CopyOnWriteArrayList<>();
-    try (var runtime = AgentRuntime.builder().listener(seen::add)
-        .queueCapacity(1).backpressure(Backpressure.REJECT).build()) {
+    try (var runtime = AgentRuntime.builder().listener(seen::add).shutdownGrace(Duration.ZERO)
+        .queueCapacity(1).backpressure(Backpressure.REJECT).build()) { // no agent: close cancels
       runtime.submit(Task.of("first", ctx -> 1)); // no agent: it waits, and fills the queue
       try {
         runtime.submit(Task.of("second", ctx -> 2));

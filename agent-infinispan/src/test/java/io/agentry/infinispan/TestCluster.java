@@ -16,35 +16,52 @@ final class TestCluster {
 
   private TestCluster() {}
 
-  /** Finds {@code n} free TCP ports on 127.0.0.1 (their FD_SOCK2 ports, +100, free as well). */
+  /**
+   * Finds {@code n} free TCP ports on 127.0.0.1 (their FD_SOCK2 ports, +100, free as well), below the
+   * system's ephemeral port range. A port the system hands out with {@code new ServerSocket(0)} is in
+   * that range, and a member that connects to a port nobody listens on yet can be given that very
+   * port as its own source port (a TCP self-connect on loopback), which then keeps the port from the
+   * member meant to bind it: a cluster test failed with "No available port to bind to" that way.
+   */
   static List<Integer> freePorts(int n) {
+    int low = 20_000;
+    int high = ephemeralLow() - 101; // the port and its FD_SOCK2 port both below the range
+    if (high - low < 2_000) { // an unusual range: fall back to the upper registered ports
+      low = 10_000;
+      high = 20_000;
+    }
+    java.util.Random random = new java.util.Random();
     List<Integer> ports = new ArrayList<>();
-    List<ServerSocket> held = new ArrayList<>();
     try {
+      InetAddress loopback = InetAddress.getByName(LOOPBACK);
       while (ports.size() < n) {
-        ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName(LOOPBACK));
-        held.add(s);
-        int p = s.getLocalPort();
-        if (p + 100 > 65535 || ports.contains(p) || ports.contains(p + 100) || ports.contains(p - 100)) {
+        int p = low + random.nextInt(high - low);
+        if (ports.contains(p) || ports.contains(p + 100) || ports.contains(p - 100)) {
           continue;
         }
-        try (ServerSocket fd = new ServerSocket(p + 100, 50, InetAddress.getByName(LOOPBACK))) {
+        try (ServerSocket s = new ServerSocket(p, 50, loopback);
+            ServerSocket fd = new ServerSocket(p + 100, 50, loopback)) {
           ports.add(p);
         } catch (IOException busy) {
-          // its failure-detection port is taken; try another
+          // taken; try another
         }
       }
       return ports;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing a probe socket
-        }
-      }
+    }
+  }
+
+  /** The first port of the system's ephemeral range (Linux), or 32768 when it cannot be read. */
+  private static int ephemeralLow() {
+    try {
+      // readAllLines, not readString: on this kernel readString gave only the first byte of the
+      // /proc file (which reports a size of 0)
+      List<String> lines = java.nio.file.Files.readAllLines(
+          java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+      return Integer.parseInt(lines.get(0).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 
