@@ -334,28 +334,24 @@ final class Dispatcher {
   }
 
   /**
-   * Submits a task that the runtime itself creates (a graph node, a shard): it does not wait for or
-   * take room in the queue bound, since its graph or parent was admitted already.
+   * Submits a task that the runtime itself creates (a shard, a compensation): it does not wait for
+   * or take room in the queue bound, since its graph or parent was admitted already. Graph nodes go
+   * in by {@link #acceptNodes}.
    */
-  <T extends @Nullable Object> TaskRun<T> submitInternal(Task<T> task, @Nullable GraphRun graph,
-      int node) {
-    return submitInternal(task, graph, node, capture());
+  <T extends @Nullable Object> TaskRun<T> submitInternal(Task<T> task) {
+    return submitInternal(task, capture());
   }
 
   /**
-   * As {@link #submitInternal(Task, GraphRun, int)}, with contexts captured earlier: graph nodes
-   * carry the context of the thread that executed the graph, not of the thread that happened to end
-   * their last upstream.
+   * As {@link #submitInternal(Task)}, with contexts captured earlier: a graph's compensations carry
+   * the context of the thread that executed the graph.
    */
-  <T extends @Nullable Object> TaskRun<T> submitInternal(Task<T> task, @Nullable GraphRun graph,
-      int node, Object @Nullable [] contexts) {
+  <T extends @Nullable Object> TaskRun<T> submitInternal(Task<T> task,
+      Object @Nullable [] contexts) {
     if (closed) {
       throw reject(task, "runtime '" + name + "' is closed; tasks must be submitted before close()");
     }
-    TaskRun<T> run = newRun(task, contexts);
-    run.graph = graph;
-    run.node = node;
-    return accept(run, false);
+    return accept(newRun(task, contexts), false);
   }
 
   /** A graph node's run, made but not yet handed in: see {@link #acceptNodes}. */
@@ -704,7 +700,7 @@ final class Dispatcher {
     boolean complete = false;
     try {
       for (I input : inputs) {
-        shards.add(submitInternal(Task.of(shardName, ctx -> shard.run(input, ctx)), null, 0));
+        shards.add(submitInternal(Task.of(shardName, ctx -> shard.run(input, ctx))));
       }
       // wake up when every shard succeeded or as soon as one did not
       CompletableFuture<Void> settled = new CompletableFuture<>();
@@ -813,12 +809,11 @@ final class Dispatcher {
   }
 
   private void emit(Effects fx, RuntimeEvent event) {
-    events.add(event);
-    fx.publish(++emittedEvents);
+    emit(fx, new EventQueue.Node(event));
   }
 
-  /** Queues an event whose record is made when it is published; under the dispatch lock. */
-  private void emit(Effects fx, EventQueue.Pending event) {
+  /** Queues an event (a {@link EventQueue.Pending} one is made at publication); under the lock. */
+  private void emit(Effects fx, EventQueue.Node event) {
     events.add(event);
     fx.publish(++emittedEvents);
   }

@@ -203,24 +203,20 @@ final class Effects {
         thrown = thrown == null ? t : thrown;
       }
     }
+    int settled = settles(); // counted before the fields are cleared
     first = null;
     second = null;
     more = null;
-    int settled = 0;
     try {
       if (a != null) {
         thrown = applyOne(rt, a, thrown);
-        settled += a instanceof TaskRun<?> ? 1 : 0;
       }
       if (b != null) {
         thrown = applyOne(rt, b, thrown);
-        settled += b instanceof TaskRun<?> ? 1 : 0;
       }
       if (list != null) {
         for (int i = 0; i < list.size(); i++) {
-          Object item = list.get(i);
-          thrown = applyOne(rt, item, thrown);
-          settled += item instanceof TaskRun<?> ? 1 : 0;
+          thrown = applyOne(rt, list.get(i), thrown);
         }
       }
     } finally {

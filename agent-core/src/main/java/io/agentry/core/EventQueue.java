@@ -63,11 +63,6 @@ final class EventQueue {
     head = stub;
   }
 
-  /** Appends an event; the caller holds the dispatch lock. */
-  void add(RuntimeEvent event) {
-    add(new Node(event));
-  }
-
   /** Appends a queued event (a {@link Pending} one, usually); the caller holds the dispatch lock. */
   void add(Node n) {
     NEXT.setRelease(tail, n);

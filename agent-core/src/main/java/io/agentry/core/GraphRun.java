@@ -395,7 +395,7 @@ final class GraphRun implements GraphHandle {
     nodeTask.resources().forEach(b::resource);
     TaskRun<Object> run;
     try {
-      run = rt.submitInternal(b.build(), null, 0, contexts);
+      run = rt.submitInternal(b.build(), contexts);
     } catch (RejectedTaskException e) {
       done.add(new CompensationOutcome(node.id(), e));
       compensate(result, order, next + 1, done);
