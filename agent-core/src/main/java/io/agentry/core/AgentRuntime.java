@@ -222,7 +222,37 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   /**
-   * Registers a listener for every event from now on.
+   * Returns what the tasks of each name did since the runtime started: tasks submitted and ended by
+   * outcome with their total duration, attempts started and ended by status, total queue wait. The
+   * runtime keeps these counts as tasks go, at almost no cost; meters can read them instead of
+   * listening to every task's events (see {@link RuntimeListener#routineEvents()}). Every submit and
+   * attempt end that happened before this call is counted.
+   *
+   * @return an immutable map from task name to its counts, sorted by name; at most
+   *     {@link TaskCounts#MAX_NAMES} names, and {@link TaskCounts#OTHER_NAMES} for the tasks of
+   *     further names
+   */
+  public java.util.Map<String, TaskCounts> taskCounts() {
+    return dispatcher.taskCounts();
+  }
+
+  /**
+   * Returns what the tasks of one name did since the runtime started; as {@link #taskCounts()} for
+   * one name, at the cost of one short pass under the dispatch lock (a meter may call it on every
+   * read).
+   *
+   * @param taskName a task name, or {@link TaskCounts#OTHER_NAMES}
+   * @return its counts, or empty if no task of that name was submitted (or it is one of the names
+   *     past {@link TaskCounts#MAX_NAMES}, counted under {@link TaskCounts#OTHER_NAMES})
+   * @throws NullPointerException if the name is null
+   */
+  public java.util.Optional<TaskCounts> taskCounts(String taskName) {
+    return dispatcher.taskCounts(taskName);
+  }
+
+  /**
+   * Registers a listener for every event from now on (but the routine ones, if it says so: see
+   * {@link RuntimeListener#routineEvents()}).
    *
    * @param listener the listener
    * @return the subscription; close it to unsubscribe

@@ -81,7 +81,7 @@ final class Dispatcher {
   private final List<io.agentry.core.spi.AgentGuard> guards;
   private final ExecutionPolicy policy;
   private final List<ContextPropagator<Object>> propagators;
-  private final CopyOnWriteArrayList<RuntimeListener> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Listening> listeners = new CopyOnWriteArrayList<>();
   /** Events in the order they happened (queued under the dispatch lock), published one at a time. */
   private final EventQueue events = new EventQueue();
   private final ReentrantLock publishLock = new ReentrantLock();
@@ -89,6 +89,8 @@ final class Dispatcher {
   private final java.util.concurrent.atomic.AtomicInteger unsettled =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean listening;
+  /** Whether a listener wants routine events (see {@link RuntimeListener#routineEvents()}). */
+  private volatile boolean routineListening;
   private final Scheduler scheduler;
   private final @Nullable TimerScheduler ownedScheduler;
   private final Executor executor;
@@ -411,7 +413,83 @@ final class Dispatcher {
     TaskTimeouts t = p == ExecutionPolicy.ofDefaults()
         ? task.timeouts()
         : task.timeouts().orElse(p.timeouts(task));
-    return new TaskRun<>(this, task, p, t, scheduler.nanoTime(), contexts);
+    return new TaskRun<>(this, task, p, t, scheduler.nanoTime(), contexts, tally(task.name()));
+  }
+
+  /**
+   * The counts of a task name, made on its first submit. The last one found is kept aside: a task
+   * submitted again and again (or many tasks of one name) finds it without hashing the name.
+   */
+  private TaskCounts.Tally tally(String taskName) {
+    TaskCounts.Tally t = lastTally; // a racy read is fine: only the final name is read from it
+    if (t != null && t.name == taskName) {
+      return t;
+    }
+    t = tallies.get(taskName);
+    if (t == null && (tallies.size() < TaskCounts.MAX_NAMES
+        || (t = tallies.get(TaskCounts.OTHER_NAMES)) == null)) {
+      t = newTally(taskName);
+    }
+    lastTally = t;
+    return t;
+  }
+
+  /** A name's first submit: its tally, or the shared one past {@link TaskCounts#MAX_NAMES} names. */
+  private TaskCounts.Tally newTally(String taskName) {
+    synchronized (tallies) { // rare (once per name): keeps the count of names within the bound
+      TaskCounts.Tally t = tallies.get(taskName);
+      if (t == null) {
+        String key = tallies.size() < TaskCounts.MAX_NAMES ? taskName : TaskCounts.OTHER_NAMES;
+        t = tallies.get(key);
+        if (t == null) {
+          t = new TaskCounts.Tally(key);
+          tallies.put(key, t);
+        }
+      }
+      return t;
+    }
+  }
+
+  /** Counts per task name; the tallies are changed under the dispatch lock (see {@link TaskCounts}). */
+  private final java.util.concurrent.ConcurrentHashMap<String, TaskCounts.Tally> tallies =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private TaskCounts.@Nullable Tally lastTally;
+
+  /** Copies the counts of one task name; see {@link AgentRuntime#taskCounts(String)}. */
+  java.util.Optional<TaskCounts> taskCounts(String taskName) {
+    java.util.Objects.requireNonNull(taskName, "taskName");
+    TaskCounts.Tally t = tallies.get(taskName);
+    if (t == null) {
+      return java.util.Optional.empty(); // a name made on a submit not yet taken in: it counts nothing yet
+    }
+    Effects fx = new Effects();
+    TaskCounts copy;
+    lockSpinning();
+    try {
+      catchUp(fx);
+      copy = t.copy();
+    } finally {
+      lock.unlock();
+      fx.apply(this);
+    }
+    return java.util.Optional.of(copy);
+  }
+
+  /** Copies the counts of every task name; see {@link AgentRuntime#taskCounts()}. */
+  java.util.Map<String, TaskCounts> taskCounts() {
+    Effects fx = new Effects();
+    java.util.TreeMap<String, TaskCounts> copy = new java.util.TreeMap<>();
+    lockSpinning();
+    try {
+      catchUp(fx); // what was submitted or ended before this call is counted
+      for (TaskCounts.Tally t : tallies.values()) {
+        copy.put(t.name, t.copy());
+      }
+    } finally {
+      lock.unlock();
+      fx.apply(this);
+    }
+    return java.util.Collections.unmodifiableMap(copy);
   }
 
   /**
@@ -517,6 +595,7 @@ final class Dispatcher {
     run.admitted = true;
     active++;
     submitted++;
+    run.tally.submitted++;
     queued++; // a new run starts in QUEUED
     if (terminated) {
       // submitted while close() ran and after it cancelled what was left: it ends at once
@@ -525,8 +604,10 @@ final class Dispatcher {
           "runtime '" + name + "' closed before the task started", fx);
       return;
     }
-    if (listening) {
-      emit(fx, new PendingEvents.Submitted(run, lockedNanos()));
+    if (listening && (routineListening || !run.tally.announced)) {
+      // a name's first submit is published to every listener (it tells them of the name)
+      emit(fx, new PendingEvents.Submitted(run, lockedNanos()), run.tally.announced);
+      run.tally.announced = true;
     }
     // under the lock: queue order and time agree; never before the submit (a batch's time may be)
     run.enqueuedNanos = Math.max(lockedNanos(), run.submitNanos);
@@ -818,6 +899,15 @@ final class Dispatcher {
     fx.publish(++emittedEvents);
   }
 
+  /**
+   * Queues one of a task's four events, which may be routine: then only listeners that want
+   * routine events get it (see {@link RuntimeListener#routineEvents()}); under the lock.
+   */
+  private void emit(Effects fx, EventQueue.Node event, boolean routine) {
+    event.routine = routine;
+    emit(fx, event);
+  }
+
   /** How many events were queued; under the dispatch lock. */
   private long emittedEvents;
   /** How many events were published (they are published in the order they were queued). */
@@ -859,7 +949,7 @@ final class Dispatcher {
       RuntimeEvent event;
       long published = publishedEvents;
       while ((event = events.poll(this)) != null) {
-        publish(event);
+        publish(event, events.polledRoutine());
         // a release store, not a volatile one: no full fence per event (4 a task with a listener);
         // a thread that reads it late only waits for the publish lock (see above)
         PUBLISHED_EVENTS.setRelease(this, ++published);
@@ -1202,12 +1292,18 @@ final class Dispatcher {
     if (heartbeat != null) {
       attempt.heartbeatTimer = scheduler.schedule(heartbeat, () -> heartbeatCheck(attempt));
     }
+    long queueWait = hedge ? 0 : now - run.enqueuedNanos;
+    TaskCounts.Tally tally = run.tally;
+    tally.attemptsStarted++;
+    tally.queueWaitNanos += queueWait;
     if (listening) {
       if (hedge) {
         emit(fx, new io.agentry.core.event.TaskHedged(instantOf(now), name, run.id(),
             run.task.name(), attempt.number, slot.id()));
       }
-      emit(fx, new PendingEvents.Started(attempt, now, hedge ? 0 : now - run.enqueuedNanos));
+      if (routineListening || attempt.number > 1) { // a first attempt's start is routine
+        emit(fx, new PendingEvents.Started(attempt, now, queueWait), attempt.number == 1);
+      }
     }
     fx.launch(attempt);
   }
@@ -1562,8 +1658,10 @@ final class Dispatcher {
         }
       });
     }
-    if (listening) {
-      emit(fx, new PendingEvents.Ended(attempt, end, status, failure));
+    run.tally.attemptsEnded[status.ordinal()]++;
+    if (listening && (routineListening || status != AttemptEnded.Status.SUCCEEDED)) {
+      emit(fx, new PendingEvents.Ended(attempt, end, status, failure),
+          status == AttemptEnded.Status.SUCCEEDED);
     }
   }
 
@@ -1881,9 +1979,17 @@ final class Dispatcher {
       fx.run(this::wakeClose);
     }
     long now = run.endNanos;
+    run.tally.ended(end, now - run.submitNanos);
     if (listening) {
-      emit(fx, new PendingEvents.Completed(run, end, run.attempts, run.lastAgent(), now,
-          (run.firstStartNanos < 0 ? now : run.firstStartNanos) - run.submitNanos, cause));
+      if (routineListening || end != TaskState.SUCCEEDED) {
+        emit(fx, new PendingEvents.Completed(run, end, run.attempts, run.lastAgent(), now,
+            (run.firstStartNanos < 0 ? now : run.firstStartNanos) - run.submitNanos, cause),
+            end == TaskState.SUCCEEDED);
+      } else {
+        // no event of its own, but the future still waits for every event queued before (D13):
+        // the task's earlier ones, and whatever a listener was told before the task ended
+        fx.publish(emittedEvents);
+      }
     }
     if (batching) {
       batchSettles++; // added to unsettled once for the batch, still under the lock (catchUp)
@@ -2165,23 +2271,57 @@ final class Dispatcher {
     return snapshot;
   }
 
+  /** A subscribed listener, with its {@link RuntimeListener#routineEvents()} asked once. */
+  private static final class Listening {
+    final RuntimeListener listener;
+    final boolean routine;
+
+    Listening(RuntimeListener listener) {
+      this.listener = listener;
+      this.routine = listener.routineEvents();
+    }
+  }
+
   Subscription subscribe(RuntimeListener listener) {
     java.util.Objects.requireNonNull(listener, "listener");
-    listeners.add(listener);
-    listening = true;
+    Listening entry = new Listening(listener);
+    synchronized (listeners) {
+      listeners.add(entry);
+      listenersChanged();
+    }
     return () -> {
-      listeners.remove(listener);
-      listening = !listeners.isEmpty();
+      synchronized (listeners) {
+        if (listeners.remove(entry)) {
+          listenersChanged();
+        }
+      }
     };
   }
 
-  void publish(RuntimeEvent event) {
-    for (RuntimeListener listener : listeners) {
+  private void listenersChanged() {
+    boolean routine = false;
+    for (Listening l : listeners) {
+      routine |= l.routine;
+    }
+    routineListening = routine;
+    listening = !listeners.isEmpty();
+  }
+
+  /**
+   * Gives an event to the listeners; a routine one only to those that want routine events.
+   *
+   * @param routine whether the event is routine (see {@link RuntimeListener#routineEvents()})
+   */
+  void publish(RuntimeEvent event, boolean routine) {
+    for (Listening l : listeners) {
+      if (routine && !l.routine) {
+        continue;
+      }
       try {
-        listener.onEvent(event);
+        l.listener.onEvent(event);
       } catch (RuntimeException e) {
         listenerFailures.increment();
-        LOG.warn("listener {} failed on {}; ignored", listener, event, e);
+        LOG.warn("listener {} failed on {}; ignored", l.listener, event, e);
       }
     }
   }

@@ -24,6 +24,8 @@ final class EventQueue {
   static class Node {
     private @Nullable RuntimeEvent event;
     @Nullable Node next; // written with NEXT (release), read with NEXT (acquire)
+    /** A routine event goes only to listeners that want those (RuntimeListener.routineEvents). */
+    boolean routine;
 
     Node(@Nullable RuntimeEvent event) {
       this.event = event;
@@ -76,8 +78,16 @@ final class EventQueue {
       return null;
     }
     RuntimeEvent event = n.event(rt);
+    polledRoutine = n.routine;
     n.clear(); // n is the new stub: let the event go
     head = n;
     return event;
   }
+
+  /** Whether the event the last {@link #poll} returned is routine; under the publish lock. */
+  boolean polledRoutine() {
+    return polledRoutine;
+  }
+
+  private boolean polledRoutine; // consumer side, guarded by the publish lock
 }

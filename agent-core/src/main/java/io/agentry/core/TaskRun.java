@@ -22,6 +22,8 @@ final class TaskRun<T extends @Nullable Object> extends Handoff.Node implements 
   final TaskTimeouts timeouts;
   final long submitNanos;
   final Object @Nullable [] contexts;
+  /** The counts of the task's name (see {@link TaskCounts}); changed under the dispatch lock. */
+  final TaskCounts.Tally tally;
   /** Made on first need (most handles are joined, never asked for a future); see {@link #future()}. */
   private volatile @Nullable ResultFuture<T> future;
   @SuppressWarnings("rawtypes")
@@ -94,8 +96,9 @@ final class TaskRun<T extends @Nullable Object> extends Handoff.Node implements 
   @Nullable TaskRun<?> next;
 
   TaskRun(Dispatcher rt, Task<T> task, ExecutionPolicy policy, TaskTimeouts timeouts,
-      long submitNanos, Object @Nullable [] contexts) {
+      long submitNanos, Object @Nullable [] contexts, TaskCounts.Tally tally) {
     this.rt = rt;
+    this.tally = tally;
     this.task = task;
     this.userId = task.rawId();
     this.policy = policy;

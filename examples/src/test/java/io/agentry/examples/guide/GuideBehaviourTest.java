@@ -187,6 +187,20 @@ class GuideBehaviourTest {
   }
 
   @Test
+  void countsReadWithoutRoutineEvents() {
+    try (AgentRuntime runtime = runtime(Agent.local("worker-1"))) {
+      Subscription failures = EventsGuide.subscribeWithoutRoutineEvents(runtime);
+      for (int i = 0; i < 3; i++) {
+        runtime.submit(io.agentry.core.Task.of("resize", ctx -> 1)).join();
+      }
+      EventsGuide.Counted counted = EventsGuide.resizeCounts(runtime);
+      assertThat(counted.succeeded()).isEqualTo(3);
+      assertThat(counted.meanQueueWait().isNegative()).isFalse();
+      failures.close();
+    }
+  }
+
+  @Test
   void attemptSeesSubmitterMdcAndRuntimeKeys() {
     try (AgentRuntime runtime = runtime(Agent.local("worker-1"))) {
       assertThat(LoggingGuide.mdc(runtime, "req-7")).isEqualTo("req-7 task-1 charge worker-1");
