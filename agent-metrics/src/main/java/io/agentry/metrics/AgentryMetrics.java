@@ -28,10 +28,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * AgentryMetrics.bindHostMetrics(registry); // JVM and system meters, if the host does not bind them
  * }</pre>
  *
- * <p><b>What is measured.</b> Counters and timers count events from the moment of binding: tasks
+ * <p><b>What is measured.</b> Counters and timers count from the moment of binding: tasks
  * submitted, rejected and completed (by outcome and {@link TaskCause cause}), attempts, retries,
- * timeouts, failovers, hedges, task duration and queue wait. Gauges and function counters read the
- * runtime's {@link AgentRuntime#snapshot() snapshot} lazily, when the registry asks: tasks queued,
+ * timeouts, failovers, hedges, task duration and queue wait. What the runtime counts itself (tasks
+ * submitted, attempts by outcome, tasks that succeeded, both timers) is read from
+ * {@link AgentRuntime#taskCounts(String)} when the registry reads the meter, and the binding declines
+ * the runtime's routine events ({@link io.agentry.core.spi.RuntimeListener#routineEvents()}): a task
+ * that succeeds costs the binding nothing. The rest is counted from events. Gauges and the per-agent
+ * function counters read the runtime's {@link AgentRuntime#snapshot() snapshot} lazily, when the
+ * registry asks: tasks queued,
  * running and waiting to retry, agents by state, and per agent its attempts in flight, capacity,
  * utilization, state and attempts run. docs/metrics.md lists every meter with its type, unit and
  * tags; the names are in {@link MeterNames}.
@@ -222,8 +227,11 @@ public final class AgentryMetrics implements MeterBinder, AutoCloseable {
     /**
      * Sets whether the timers (task duration, queue wait) publish percentile histograms, which
      * backends such as Prometheus aggregate into percentiles across instances. Each histogram adds
-     * about 70 series per timer and tag combination. Default {@code false}: count, total and max only,
-     * unless a registry filter turns histograms on.
+     * about 70 series per timer and tag combination. With {@code true} the timers are Micrometer
+     * {@code Timer}s fed by every task's events: they also publish their max, and registry filters
+     * apply to them; the binding then receives the runtime's routine events, which costs about as
+     * much time again as dispatching a no-op task. Default {@code false}: function timers read from
+     * the runtime's counts, with count and total time only.
      *
      * @param value whether to publish histograms
      * @return this builder

@@ -5,6 +5,7 @@ import io.agentry.core.AgentState;
 import io.agentry.core.RuntimeSnapshot;
 import io.agentry.core.RuntimeSnapshot.AgentSnapshot;
 import io.agentry.core.Subscription;
+import io.agentry.core.TaskCounts;
 import io.agentry.core.TaskState;
 import io.agentry.core.event.AgentAdded;
 import io.agentry.core.event.AgentRemoved;
@@ -20,6 +21,7 @@ import io.agentry.core.event.TaskSubmitted;
 import io.agentry.core.spi.RuntimeListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -46,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class RuntimeBinding implements RuntimeListener {
   /** The task name that stands for every name past {@link AgentryMetrics.Builder#maxTaskNames}. */
-  static final String OTHER_TASKS = "_other";
+  static final String OTHER_TASKS = TaskCounts.OTHER_NAMES; // one overflow name, here and in core
   /**
    * Bounds the map of tasks between a retry decision and their next attempt. Entries leave when the
    * attempt starts or the task ends; the bound only guards against events a runtime might deliver out
@@ -70,6 +73,8 @@ final class RuntimeBinding implements RuntimeListener {
   // guarded by agentLock
   private final Map<String, List<Meter>> agentMeters = new HashMap<>();
   private int namedTasks; // guarded by taskLock
+  /** The runtime's counts when this binding started: its counters count from then on. */
+  private volatile Map<String, TaskCounts> baseline = Map.of();
   private volatile boolean closed;
   private volatile @Nullable Subscription subscription;
 
@@ -99,6 +104,11 @@ final class RuntimeBinding implements RuntimeListener {
   /** Subscribes first, so that no agent added meanwhile is missed, then registers what exists. */
   void start() {
     subscription = runtime.subscribe(this);
+    // after subscribing: a name that first appears from now on is announced by an event
+    baseline = runtime.taskCounts();
+    for (String name : baseline.keySet()) {
+      task(name);
+    }
     gauge(names.tasksQueued(), runtimeTags, "Tasks waiting for an agent", s -> s.get().queued());
     gauge(names.tasksRunning(), runtimeTags, "Tasks with an attempt running",
         s -> s.get().running());
@@ -136,13 +146,22 @@ final class RuntimeBinding implements RuntimeListener {
 
   // ------------------------------------------------------------------ events
 
+  /**
+   * Routine events only with percentile histograms, which need every sample: otherwise what they
+   * say is read from the runtime's {@link TaskCounts}.
+   */
+  @Override
+  public boolean routineEvents() {
+    return percentileHistograms;
+  }
+
   @Override
   public void onEvent(RuntimeEvent event) {
     if (closed) {
       return;
     }
     switch (event) {
-      case TaskSubmitted e -> task(e.taskName()).submitted.increment();
+      case TaskSubmitted e -> task(e.taskName()); // the count is the runtime's
       case TaskRejected e -> task(e.taskName()).rejected.increment();
       case AttemptStarted e -> attemptStarted(e);
       case AttemptEnded e -> attemptEnded(e);
@@ -162,7 +181,10 @@ final class RuntimeBinding implements RuntimeListener {
 
   private void attemptStarted(AttemptStarted e) {
     TaskMeters t = task(e.taskName());
-    t.queueWait.record(e.queueWait());
+    Timer queueWait = t.queueWait;
+    if (queueWait != null) {
+      queueWait.record(e.queueWait());
+    }
     if (e.attempt() > 1) {
       String failedOn = retrying.remove(e.taskId());
       if (failedOn != null && !failedOn.equals(e.agentId())) {
@@ -191,7 +213,10 @@ final class RuntimeBinding implements RuntimeListener {
     TaskMeters t = task(e.taskName());
     TaskCause cause = TaskCause.of(e.state(), e.cause());
     t.completed(e.state(), cause);
-    t.duration(e.state()).record(e.duration());
+    Timer duration = t.duration(e.state());
+    if (duration != null) {
+      duration.record(e.duration());
+    }
     if (e.state() == TaskState.TIMED_OUT && (cause == TaskCause.QUEUE_TIMEOUT
         || cause == TaskCause.DEADLINE || cause == TaskCause.NO_ELIGIBLE_AGENT
         || cause == TaskCause.TIMEOUT)) {
@@ -209,7 +234,9 @@ final class RuntimeBinding implements RuntimeListener {
     try {
       t = tasks.get(name);
       if (t == null) {
-        if (namedTasks >= maxTaskNames) {
+        // past the runtime's bound, names are counted as one: so are they here
+        if (namedTasks >= Math.min(maxTaskNames, TaskCounts.MAX_NAMES)
+            || name.equals(TaskCounts.OTHER_NAMES)) {
           t = tasks.get(OTHER_TASKS);
           if (t == null) {
             t = new TaskMeters(this, OTHER_TASKS);
@@ -311,7 +338,57 @@ final class RuntimeBinding implements RuntimeListener {
     return state.name().toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * Reads a count of the tasks a {@link TaskMeters} stands for, from the runtime's counts, less what
+   * they were when this binding started.
+   */
+  double counted(TaskMeters meters, ToDoubleFunction<TaskCounts> count) {
+    Map<String, TaskCounts> base = baseline;
+    if (!meters.name.equals(OTHER_TASKS)) {
+      TaskCounts now = runtime.taskCounts(meters.name).orElse(null);
+      return now == null ? 0 : count.applyAsDouble(now) - since(base, meters.name, count);
+    }
+    double sum = 0;
+    for (TaskCounts now : runtime.taskCounts().values()) {
+      String name = now.taskName();
+      boolean other = name.equals(OTHER_TASKS); // the runtime's own overflow (TaskCounts.OTHER_NAMES)
+      if (!other && !tasks.containsKey(name)) {
+        // a name this binding has not seen yet (its event is on the way) is placed now, so that it
+        // is never counted here first and under its own name later
+        task(name);
+        other = !tasks.containsKey(name);
+      }
+      if (other) {
+        sum += count.applyAsDouble(now) - since(base, name, count);
+      }
+    }
+    return sum;
+  }
+
+  private static double since(Map<String, TaskCounts> base, String name,
+      ToDoubleFunction<TaskCounts> count) {
+    TaskCounts then = base.get(name);
+    return then == null ? 0 : count.applyAsDouble(then);
+  }
+
   // ------------------------------------------------------------------ registration
+
+  boolean percentileHistograms() {
+    return percentileHistograms;
+  }
+
+  FunctionCounter functionCounter(String name, Tags tags, String description, TaskMeters meters,
+      ToDoubleFunction<TaskCounts> count) {
+    return track(FunctionCounter.builder(name, meters, m -> m.sum(count)).tags(tags)
+        .description(description).register(registry));
+  }
+
+  FunctionTimer functionTimer(String name, Tags tags, String description, TaskMeters meters,
+      ToDoubleFunction<TaskCounts> count, ToDoubleFunction<TaskCounts> totalNanos) {
+    return track(FunctionTimer.builder(name, meters, m -> (long) m.sum(count),
+            m -> m.sum(totalNanos), TimeUnit.NANOSECONDS)
+        .tags(tags).description(description).register(registry));
+  }
 
   Counter counter(String name, Tags tags, String description) {
     return track(Counter.builder(name).tags(tags).description(description).register(registry));

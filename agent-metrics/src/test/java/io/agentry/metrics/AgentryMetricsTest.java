@@ -24,6 +24,7 @@ import io.agentry.core.testing.ManualScheduler;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.simple.SimpleConfig;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,6 +151,97 @@ class AgentryMetricsTest {
     assertThat(functionCounter(registry, "agentry.agent.attempts", "agent", "a1", "outcome", "failed")
         + functionCounter(registry, "agentry.agent.attempts", "agent", "a2", "outcome", "failed"))
         .isEqualTo(8);
+  }
+
+  @Test
+  void countsReadFromTheRuntimeCountFromTheBindingOn() {
+    AgentRuntime runtime = runtimeBuilder().agent(Agent.local("a1")).build();
+    toClose.add(runtime);
+    runtime.submit(Task.of("early", ctx -> 1)).join();
+    runtime.submit(Task.of("early", ctx -> 1)).join();
+    AgentryMetrics metrics = AgentryMetrics.builder(runtime).snapshotMaxAge(Duration.ZERO).build();
+    toClose.add(metrics);
+    metrics.bindTo(registry);
+
+    // the name seen before binding has its meters at once, at zero
+    assertThat(counter(registry, "agentry.tasks.submitted", "task", "early")).isZero();
+    assertThat(timerCount(registry, "agentry.tasks.duration", "task", "early", "outcome", "succeeded"))
+        .isZero();
+
+    for (int i = 0; i < 3; i++) {
+      runtime.submit(Task.of("early", ctx -> 1)).join();
+    }
+
+    assertThat(counter(registry, "agentry.tasks.submitted", "task", "early")).isEqualTo(3);
+    assertThat(counter(registry, "agentry.tasks.completed",
+        "task", "early", "outcome", "succeeded", "cause", "none")).isEqualTo(3);
+    assertThat(counter(registry, "agentry.attempts", "task", "early", "outcome", "succeeded"))
+        .isEqualTo(3);
+    assertThat(timerCount(registry, "agentry.tasks.duration", "task", "early", "outcome", "succeeded"))
+        .isEqualTo(3);
+    assertThat(timerCount(registry, "agentry.tasks.queue.wait", "task", "early")).isEqualTo(3);
+    // the runtime itself counts from its start
+    assertThat(runtime.taskCounts("early").orElseThrow().submitted()).isEqualTo(5);
+
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    TaskHandle<String> slow = runtime.submit(Task.of("slow", ctx -> {
+      release.await();
+      return "late";
+    }));
+    awaitState(slow, TaskState.RUNNING);
+    clock.advance(Duration.ofMillis(5));
+    release.countDown();
+    slow.join();
+    io.micrometer.core.instrument.FunctionTimer slowDuration = registry.get("agentry.tasks.duration")
+        .tags("task", "slow", "outcome", "succeeded").functionTimer();
+    assertThat(slowDuration.count()).isEqualTo(1);
+    assertThat(slowDuration.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5.0);
+  }
+
+  @Test
+  void withHistogramsTheTimersAreTimersFedByEveryTask() throws Exception {
+    AgentRuntime runtime = runtimeBuilder().policy(retryUpTo(2)).agent(Agent.local("a1"))
+        .agent(Agent.local("a2")).build();
+    toClose.add(runtime);
+    AgentryMetrics metrics = AgentryMetrics.builder(runtime).percentileHistograms(true)
+        .snapshotMaxAge(Duration.ZERO).build();
+    toClose.add(metrics);
+    metrics.bindTo(registry);
+    List<TaskHandle<?>> handles = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      handles.add(runtime.submit(Task.of("ok", ctx -> "done")));
+    }
+    handles.add(runtime.submit(Task.of("flaky", ctx -> {
+      if (ctx.attempt() == 1) {
+        throw new IllegalStateException("first");
+      }
+      return "second";
+    })));
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    TaskHandle<String> slow = runtime.submit(Task.of("slow", ctx -> {
+      release.await();
+      return "late";
+    }));
+    awaitState(slow, TaskState.RUNNING);
+    clock.advance(Duration.ofMillis(5));
+    release.countDown();
+    handles.add(slow);
+    awaitAll(handles);
+
+    assertThat(timerCount(registry, "agentry.tasks.duration", "task", "ok", "outcome", "succeeded"))
+        .isEqualTo(4);
+    Timer slowDuration = registry.get("agentry.tasks.duration")
+        .tags("task", "slow", "outcome", "succeeded").timer(); // a Timer: it has a max
+    assertThat(slowDuration.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5.0);
+    assertThat(slowDuration.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5.0);
+    assertThat(registry.get("agentry.tasks.queue.wait").tags("task", "flaky").timer().count())
+        .isEqualTo(2);
+    assertThat(counter(registry, "agentry.tasks.submitted", "task", "ok")).isEqualTo(4);
+    assertThat(counter(registry, "agentry.tasks.completed",
+        "task", "flaky", "outcome", "succeeded", "cause", "none")).isEqualTo(1);
+    assertThat(counter(registry, "agentry.attempts", "task", "flaky", "outcome", "failed"))
+        .isEqualTo(1);
+    assertThat(counter(registry, "agentry.failovers", "task", "flaky")).isEqualTo(1);
   }
 
   @Test
@@ -383,7 +475,7 @@ class AgentryMetricsTest {
     assertThat(counter(registry, "agentry.tasks.submitted", "task", "n1")).isEqualTo(2);
     assertThat(counter(registry, "agentry.tasks.submitted", "task", "n2")).isEqualTo(1);
     assertThat(counter(registry, "agentry.tasks.submitted", "task", "_other")).isEqualTo(2);
-    assertThat(registry.find("agentry.tasks.submitted").tag("task", "n3").counter()).isNull();
+    assertThat(registry.find("agentry.tasks.submitted").tag("task", "n3").meter()).isNull();
   }
 
   @Test
@@ -472,7 +564,7 @@ class AgentryMetricsTest {
     runtime.submit(Task.of("t", ctx -> 1)).join();
 
     assertThat(counter(registry, "jobs.submitted", "task", "t")).isEqualTo(1);
-    assertThat(registry.find("agentry.tasks.submitted").counter()).isNull();
+    assertThat(registry.find("agentry.tasks.submitted").meter()).isNull();
   }
 
   @Test

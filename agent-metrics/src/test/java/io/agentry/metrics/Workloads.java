@@ -8,7 +8,12 @@ import io.agentry.core.TaskOutcome;
 import io.agentry.core.TaskState;
 import io.agentry.core.spi.Decision;
 import io.agentry.core.spi.ExecutionPolicy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.search.Search;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,9 +48,17 @@ final class Workloads {
     return outcomes;
   }
 
-  /** The count of the one counter with these tags; fails if there is none. */
+  /**
+   * The count of the one counter with these tags, a {@code Counter} (counted from events) or a
+   * {@code FunctionCounter} (read from the runtime's counts); fails if there is none.
+   */
   static double counter(MeterRegistry registry, String name, String... tags) {
-    return registry.get(name).tags(tags).counter().count();
+    Meter m = registry.get(name).tags(tags).meter();
+    return switch (m) {
+      case Counter c -> c.count();
+      case FunctionCounter c -> c.count();
+      default -> throw new AssertionError(name + " " + List.of(tags) + " is not a counter: " + m);
+    };
   }
 
   /** The count of the one function counter with these tags; fails if there is none. */
@@ -53,15 +66,25 @@ final class Workloads {
     return registry.get(name).tags(tags).functionCounter().count();
   }
 
-  /** The sum of every counter of that name with these tags; zero if there is none. */
+  /** The sum of every counter (of either kind) of that name with these tags; zero if there is none. */
   static double sum(MeterRegistry registry, String name, String... tags) {
     return Search.in(registry).name(name).tags(tags).counters().stream()
+        .mapToDouble(c -> c.count()).sum()
+        + Search.in(registry).name(name).tags(tags).functionCounters().stream()
         .mapToDouble(c -> c.count()).sum();
   }
 
-  /** The count of the one timer with these tags; fails if there is none. */
+  /**
+   * The count of the one timer with these tags, a {@code Timer} or a {@code FunctionTimer}; fails
+   * if there is none.
+   */
   static long timerCount(MeterRegistry registry, String name, String... tags) {
-    return registry.get(name).tags(tags).timer().count();
+    Meter m = registry.get(name).tags(tags).meter();
+    return switch (m) {
+      case Timer t -> t.count();
+      case FunctionTimer t -> (long) t.count();
+      default -> throw new AssertionError(name + " " + List.of(tags) + " is not a timer: " + m);
+    };
   }
 
   static double gauge(MeterRegistry registry, String name, String... tags) {
