@@ -358,8 +358,8 @@ final class Dispatcher {
 
   /** A graph node's run, made but not yet handed in: see {@link #acceptNodes}. */
   <T extends @Nullable Object> TaskRun<T> newNodeRun(Task<T> task, GraphRun graph, int node,
-      Object @Nullable [] contexts) {
-    TaskRun<T> run = newRun(task, contexts);
+      Object @Nullable [] contexts, long submitNanos) {
+    TaskRun<T> run = newRun(task, contexts, submitNanos);
     run.graph = graph;
     run.node = node;
     return run;
@@ -392,8 +392,8 @@ final class Dispatcher {
       TaskRun<?> run = runs[k];
       run.seq = ++seq;
       run.holdsPermit = false;
-      submissions.add(run);
     }
+    submissions.addAll(runs, count); // one atomic swap for the batch
     combine(false);
     return null;
   }
@@ -409,11 +409,16 @@ final class Dispatcher {
 
   private <T extends @Nullable Object> TaskRun<T> newRun(Task<T> task,
       Object @Nullable [] contexts) {
+    return newRun(task, contexts, scheduler.nanoTime());
+  }
+
+  private <T extends @Nullable Object> TaskRun<T> newRun(Task<T> task,
+      Object @Nullable [] contexts, long submitNanos) {
     ExecutionPolicy p = task.rawPolicy() != null ? task.rawPolicy() : policy;
     TaskTimeouts t = p == ExecutionPolicy.ofDefaults()
         ? task.timeouts()
         : task.timeouts().orElse(p.timeouts(task));
-    return new TaskRun<>(this, task, p, t, scheduler.nanoTime(), contexts, tally(task.name()));
+    return new TaskRun<>(this, task, p, t, submitNanos, contexts, tally(task.name()));
   }
 
   /**
@@ -2000,7 +2005,7 @@ final class Dispatcher {
     GraphRun graph = run.graph;
     if (graph != null) {
       int node = run.node;
-      fx.graphStep(() -> graph.nodeEnded(node, run.outcomeNow()));
+      fx.graphStep(() -> graph.nodeEnded(node, run));
     }
     if (cause != null && LOG.isDebugEnabled()) {
       LOG.debug("task {} ({}) ended {} after {} attempt(s)", run.id(), run.task.name(), end,

@@ -40,7 +40,7 @@ final class Effects {
       launch = attempt;
     } else {
       if (moreLaunches == null) {
-        moreLaunches = new ArrayList<>(64); // past one, usually a batch (see Dispatcher.catchUp)
+        moreLaunches = new ArrayList<>(16); // past one, a batch (see Dispatcher.catchUp) or a few
       }
       moreLaunches.add(attempt);
     }

@@ -10,6 +10,7 @@ import io.agentry.core.graph.NodeRef;
 import io.agentry.core.graph.NodeStatus;
 import io.agentry.core.graph.TaskGraph;
 import io.agentry.core.graph.UpstreamFailedException;
+import io.agentry.core.internal.GraphAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +46,11 @@ final class GraphRun implements GraphHandle {
   private final @Nullable NodeStatus[] status;
   private final @Nullable Object[] results;
   private final @Nullable Throwable[] causes;
-  private final @Nullable TaskOutcome<?>[] outcomes;
+  /** Whether a node's task ended (its outcome is then {@code runs[i].outcomeNow()}). */
+  private final boolean[] taskEnded;
   private final @Nullable TaskRun<?>[] runs;
+  /** The graph's adjacency as index arrays (see {@link GraphAccess}). */
+  private final GraphAccess.Graphs graphs = GraphAccess.graphs();
   private int unfinished;
   private boolean cancelled;
   private boolean failed;
@@ -73,7 +77,7 @@ final class GraphRun implements GraphHandle {
     this.status = new NodeStatus[n];
     this.results = new Object[n];
     this.causes = new Throwable[n];
-    this.outcomes = new TaskOutcome<?>[n];
+    this.taskEnded = new boolean[n];
     this.runs = new TaskRun<?>[n];
   }
 
@@ -84,7 +88,7 @@ final class GraphRun implements GraphHandle {
     try {
       unfinished = n;
       for (int i = 0; i < n; i++) {
-        pending[i] = graph.upstreams(nodes.get(i)).size();
+        pending[i] = graphs.upstreamCount(graph, i);
         if (pending[i] == 0) {
           launched[i] = true;
           ready[count++] = i;
@@ -103,9 +107,10 @@ final class GraphRun implements GraphHandle {
     }
     int[] which = java.util.Objects.requireNonNull(ready);
     TaskRun<?>[] made = new TaskRun<?>[count];
+    long now = rt.nanoTime(); // one clock read for the nodes that became ready together
     for (int k = 0; k < count; k++) {
       int i = which[k];
-      made[k] = rt.newNodeRun(graph.task(nodes.get(i)), this, i, contexts);
+      made[k] = rt.newNodeRun(graphs.task(graph, i), this, i, contexts, now);
     }
     RejectedTaskException rejected = rt.acceptNodes(made, count);
     if (rejected != null) {
@@ -139,30 +144,31 @@ final class GraphRun implements GraphHandle {
     }
   }
 
-  /** A node's task ended; called once per submitted node, outside the dispatch lock. */
-  void nodeEnded(int i, TaskOutcome<?> outcome) {
+  /**
+   * A node's task ended; called once per submitted node, outside the dispatch lock, on the thread
+   * that ended it. Reads the run's end as it was recorded; the task's {@link TaskOutcome} is made
+   * only if someone looks at the node's outcome.
+   */
+  void nodeEnded(int i, TaskRun<?> run) {
     NodeStatus s;
     Throwable cause = null;
     Object value = null;
-    switch (outcome) {
-      case TaskOutcome.Succeeded<?> ok -> {
+    Object end = run.end; // written before the terminal state, on this thread or under the lock
+    switch (run.state) {
+      case SUCCEEDED -> {
         s = NodeStatus.SUCCEEDED;
-        value = ok.value();
+        value = end;
       }
-      case TaskOutcome.Failed<?> f -> {
+      case FAILED, TIMED_OUT -> {
         s = NodeStatus.FAILED;
-        cause = f.cause();
+        cause = (Throwable) java.util.Objects.requireNonNull(end);
       }
-      case TaskOutcome.TimedOut<?> t -> {
-        s = NodeStatus.FAILED;
-        cause = t.cause();
-      }
-      case TaskOutcome.Cancelled<?> c -> {
+      default -> {
         s = NodeStatus.CANCELLED;
-        cause = new CancellationException(c.reason());
+        cause = new CancellationException(String.valueOf(end));
       }
     }
-    outcomeOf(i, s, value, cause, outcome);
+    outcomeOf(i, s, value, cause, run);
   }
 
   private void nodeNotRun(int i, NodeStatus s, Throwable cause) {
@@ -170,7 +176,7 @@ final class GraphRun implements GraphHandle {
   }
 
   private void outcomeOf(int i, NodeStatus s, @Nullable Object value, @Nullable Throwable cause,
-      @Nullable TaskOutcome<?> outcome) {
+      @Nullable TaskRun<?> ended) {
     int[] ready = null;
     int count = 0;
     List<TaskRun<?>> toCancel = null;
@@ -183,21 +189,23 @@ final class GraphRun implements GraphHandle {
       status[i] = s;
       results[i] = value;
       causes[i] = cause;
-      outcomes[i] = outcome;
+      if (ended != null) {
+        runs[i] = ended; // launch() may not have recorded it yet
+        taskEnded[i] = true;
+      }
       unfinished--;
       boolean ok = s == NodeStatus.SUCCEEDED;
       if (!ok && !cancelled) {
         failed = true;
       }
-      List<NodeRef<?>> down = graph.downstreams(nodes.get(i));
+      int[] down = graphs.downstreams(graph, i);
       if ((ok || policy == FailurePolicy.CONTINUE_ALL) && !cancelled && !failingFast) {
-        for (NodeRef<?> d : down) {
-          edgeVisits++;
-          int j = d.index();
+        edgeVisits += down.length;
+        for (int j : down) {
           if (--pending[j] == 0 && !launched[j]) {
             launched[j] = true;
             if (ready == null) {
-              ready = new int[down.size()];
+              ready = new int[down.length];
             }
             ready[count++] = j;
           }
@@ -258,9 +266,8 @@ final class GraphRun implements GraphHandle {
     stack[top++] = i;
     while (top > 0) {
       int v = stack[--top];
-      for (NodeRef<?> d : graph.downstreams(nodes.get(v))) {
+      for (int j : graphs.downstreams(graph, v)) {
         edgeVisits++;
-        int j = d.index();
         if (!launched[j] && status[j] == null) {
           launched[j] = true;
           status[j] = NodeStatus.SKIPPED;
@@ -412,19 +419,27 @@ final class GraphRun implements GraphHandle {
   }
 
   private void complete(GraphOutcome.Status result, List<CompensationOutcome> compensations) {
+    // the node outcomes (and their tasks' outcomes) are made when first asked for: the arrays they
+    // come from change no more once every node has ended
+    GraphOutcome outcome = graphs.outcome(graph, result, this::nodeOutcomes, compensations,
+        Duration.ofNanos(rt.nanoTime() - startNanos));
+    future.settle(outcome);
+  }
+
+  /** Every node's outcome, in node order; once the graph has ended. */
+  private List<NodeOutcome> nodeOutcomes() {
     List<NodeOutcome> list = new ArrayList<>(n);
     lock.lock();
     try {
       for (int j = 0; j < n; j++) {
+        TaskRun<?> run = runs[j];
         list.add(new NodeOutcome(nodes.get(j).id(), java.util.Objects.requireNonNull(status[j]),
-            results[j], causes[j], outcomes[j]));
+            results[j], causes[j], taskEnded[j] && run != null ? run.outcomeNow() : null));
       }
     } finally {
       lock.unlock();
     }
-    GraphOutcome outcome = new GraphOutcome(graph, result, list, compensations,
-        Duration.ofNanos(rt.nanoTime() - startNanos));
-    future.settle(outcome);
+    return list;
   }
 
   // ------------------------------------------------------------------ handle

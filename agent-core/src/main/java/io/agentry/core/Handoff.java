@@ -61,6 +61,23 @@ final class Handoff<E extends Handoff.Node> extends Padding.HandoffTailPad {
   }
 
   /** Whether every add begun so far was taken; any thread. */
+  /**
+   * Adds {@code count} elements in their order with one atomic swap: they are linked to each other
+   * first (plain stores, published by the swap and the release store that links them in).
+   */
+  void addAll(E[] elements, int count) {
+    if (count == 0) {
+      return;
+    }
+    for (int k = 0; k < count - 1; k++) {
+      NEXT.set(elements[k], (Node) elements[k + 1]);
+    }
+    E last = elements[count - 1];
+    NEXT.setRelease(last, (Node) null);
+    Node prev = (Node) TAIL.getAndSet((Padding.HandoffTail) this, last);
+    NEXT.setRelease(prev, (Node) elements[0]);
+  }
+
   boolean isEmpty() {
     return tail == (Node) HEAD.getAcquire(this);
   }

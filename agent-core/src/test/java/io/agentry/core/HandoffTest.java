@@ -99,4 +99,82 @@ class HandoffTest {
     assertThat(q.poll()).isNull();
     assertThat(q.isEmpty()).isTrue();
   }
+
+  @Test
+  void addAllAddsABatchInOrder() {
+    Handoff<Item> q = new Handoff<>();
+    Item[] batch = {new Item(0, 0), new Item(0, 1), new Item(0, 2), null};
+    q.addAll(batch, 0);
+    assertThat(q.isEmpty()).isTrue();
+    q.add(new Item(1, 0));
+    q.addAll(batch, 3); // the array's slots past count are not read
+    q.add(new Item(1, 1));
+    assertThat(q.poll().producer).isEqualTo(1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(q.poll().n).isEqualTo(i);
+    }
+    assertThat(q.poll().n).isEqualTo(1);
+    assertThat(q.poll()).isNull();
+    assertThat(q.isEmpty()).isTrue();
+  }
+
+  /**
+   * Producers adding batches of random sizes and single elements, one consumer: each element
+   * exactly once, each producer's elements in order, none lost.
+   */
+  @Test
+  void batchesAndSinglesFromManyProducersArriveOnceAndInOrder() throws Exception {
+    int producers = 4;
+    int perProducer = 200_000;
+    Handoff<Item> q = new Handoff<>();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int id = p;
+      threads.add(Thread.ofPlatform().start(() -> {
+        java.util.Random random = new java.util.Random(id);
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        int i = 0;
+        Item[] batch = new Item[16];
+        while (i < perProducer) {
+          int size = Math.min(random.nextInt(17), perProducer - i);
+          if (size <= 1) {
+            q.add(new Item(id, i++));
+            continue;
+          }
+          for (int k = 0; k < size; k++) {
+            batch[k] = new Item(id, i++);
+          }
+          q.addAll(batch, size);
+        }
+      }));
+    }
+    int[] next = new int[producers];
+    long taken = 0;
+    List<String> violations = new ArrayList<>();
+    go.countDown();
+    while (taken < (long) producers * perProducer && violations.size() <= 10) {
+      Item item = q.poll();
+      if (item == null) {
+        Thread.onSpinWait();
+        continue;
+      }
+      if (item.n != next[item.producer]) {
+        violations.add("producer " + item.producer + ": took " + item.n + ", expected "
+            + next[item.producer]);
+      }
+      next[item.producer] = item.n + 1;
+      taken++;
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(violations).isEmpty();
+    assertThat(taken).isEqualTo((long) producers * perProducer);
+    assertThat(q.poll()).isNull();
+  }
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +29,9 @@ public final class GraphOutcome {
 
   private final TaskGraph graph;
   private final Status status;
-  private final List<NodeOutcome> nodes;
+  /** One outcome per node, in node order; made on first use when the runtime gave a source. */
+  private volatile @Nullable List<NodeOutcome> nodes;
+  private @Nullable Supplier<List<NodeOutcome>> source; // guarded by this until nodes is set
   /** Made on first {@link #nodes()}: a run that only looks at the status or a node by its ref needs no map. */
   private volatile @Nullable Map<String, NodeOutcome> byId;
   private final List<CompensationOutcome> compensations;
@@ -48,12 +51,48 @@ public final class GraphOutcome {
       List<CompensationOutcome> compensations, Duration duration) {
     this.graph = Objects.requireNonNull(graph, "graph");
     this.status = Objects.requireNonNull(status, "status");
-    this.nodes = List.copyOf(nodes);
-    if (this.nodes.size() != graph.size()) {
+    List<NodeOutcome> copy = List.copyOf(nodes);
+    if (copy.size() != graph.size()) {
       throw new IllegalArgumentException("expected " + graph.size() + " node outcomes, got " + nodes.size());
     }
+    this.nodes = copy;
     this.compensations = List.copyOf(compensations);
     this.duration = Objects.requireNonNull(duration, "duration");
+  }
+
+  /**
+   * The runtime's outcome: the node outcomes are made on first use, from what the run recorded (a
+   * caller that only looks at the status, as most do for a graph that succeeded, makes none of its
+   * thousands of records). Reached through {@code io.agentry.core.internal.GraphAccess}.
+   */
+  GraphOutcome(TaskGraph graph, Status status, Supplier<List<NodeOutcome>> nodes,
+      List<CompensationOutcome> compensations, Duration duration) {
+    this.graph = graph;
+    this.status = status;
+    this.source = nodes;
+    this.compensations = List.copyOf(compensations);
+    this.duration = duration;
+  }
+
+  /** The node outcomes, made now if the runtime left them to first use. */
+  private List<NodeOutcome> list() {
+    List<NodeOutcome> l = nodes;
+    if (l == null) {
+      synchronized (this) {
+        l = nodes;
+        if (l == null) {
+          List<NodeOutcome> made = List.copyOf(Objects.requireNonNull(source).get());
+          if (made.size() != graph.size()) {
+            throw new IllegalStateException("expected " + graph.size() + " node outcomes, got "
+                + made.size());
+          }
+          nodes = made;
+          source = null;
+          l = made;
+        }
+      }
+    }
+    return l;
   }
 
   /**
@@ -83,7 +122,7 @@ public final class GraphOutcome {
     Map<String, NodeOutcome> m = byId;
     if (m == null) {
       Map<String, NodeOutcome> map = new LinkedHashMap<>();
-      for (NodeOutcome o : nodes) {
+      for (NodeOutcome o : list()) {
         map.put(o.id(), o);
       }
       m = Collections.unmodifiableMap(map);
@@ -101,7 +140,7 @@ public final class GraphOutcome {
    */
   public NodeOutcome node(NodeRef<?> node) {
     graph.task(node); // checks membership
-    return nodes.get(node.index());
+    return list().get(node.index());
   }
 
   /**
@@ -133,7 +172,7 @@ public final class GraphOutcome {
     for (NodeStatus s : NodeStatus.values()) {
       counts.put(s, 0);
     }
-    for (NodeOutcome o : nodes) {
+    for (NodeOutcome o : list()) {
       counts.merge(o.status(), 1, Integer::sum);
     }
     return Collections.unmodifiableMap(counts);
@@ -147,7 +186,7 @@ public final class GraphOutcome {
    */
   public List<String> nodesWith(NodeStatus status) {
     List<String> ids = new ArrayList<>();
-    for (NodeOutcome o : nodes) {
+    for (NodeOutcome o : list()) {
       if (o.status() == status) {
         ids.add(o.id());
       }

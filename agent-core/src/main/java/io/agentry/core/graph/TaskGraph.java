@@ -41,9 +41,40 @@ public final class TaskGraph {
   private final int[] topological;
   private final int edges;
   private final Object owner;
+  /** Each node's dependents by index, and how many nodes each depends on: what a run walks. */
+  private final int[][] out;
+  private final int[] inDegree;
+
+  static {
+    io.agentry.core.internal.GraphAccess.install(new io.agentry.core.internal.GraphAccess.Graphs() {
+      @Override
+      public int[] downstreams(TaskGraph graph, int node) {
+        return graph.out[node];
+      }
+
+      @Override
+      public Task<?> task(TaskGraph graph, int node) {
+        return graph.tasks[node];
+      }
+
+      @Override
+      public int upstreamCount(TaskGraph graph, int node) {
+        return graph.inDegree[node];
+      }
+
+      @Override
+      public GraphOutcome outcome(TaskGraph graph, GraphOutcome.Status status,
+          java.util.function.Supplier<List<NodeOutcome>> nodes,
+          List<CompensationOutcome> compensations, java.time.Duration duration) {
+        return new GraphOutcome(graph, status, nodes, compensations, duration);
+      }
+    });
+  }
 
   private TaskGraph(Builder b, List<List<NodeRef<?>>> ups, List<List<NodeRef<?>>> downs,
-      int[] topological, int edges) {
+      int[] topological, int edges, int[][] out, int[] inDegree) {
+    this.out = out;
+    this.inDegree = inDegree;
     this.name = b.name;
     this.failurePolicy = b.failurePolicy;
     this.compensates = b.compensates;
@@ -488,7 +519,7 @@ public final class TaskGraph {
         ups.add(Refs.of(upArrays[i]));
       }
       return new TaskGraph(this, Collections.unmodifiableList(ups),
-          Collections.unmodifiableList(downs), order, edgeCount);
+          Collections.unmodifiableList(downs), order, edgeCount, out, inDegree);
     }
 
     /**
