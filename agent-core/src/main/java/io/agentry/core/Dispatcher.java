@@ -372,7 +372,8 @@ final class Dispatcher {
    * @return null if they were handed in; else, the runtime being closed, the exception each node
    *     ends with (none was handed in)
    */
-  @Nullable RejectedTaskException acceptNodes(TaskRun<?>[] runs, int count) {
+  @Nullable RejectedTaskException acceptNodes(TaskRun<?>[] runs, int count,
+      @Nullable Effects deferTo) {
     boolean armed = false;
     if (!closed) {
       try {
@@ -394,7 +395,11 @@ final class Dispatcher {
       run.holdsPermit = false;
     }
     submissions.addAll(runs, count); // one atomic swap for the batch
-    combine(false);
+    if (deferTo != null) {
+      deferTo.nodesHandedIn(); // the thread running the graph step takes them in right after
+    } else {
+      combine(false);
+    }
     return null;
   }
 
@@ -698,7 +703,7 @@ final class Dispatcher {
    *
    * @param onAttemptThread the caller is an attempt thread that takes the next ready attempt itself
    */
-  private void combine(boolean onAttemptThread) {
+  void combine(boolean onAttemptThread) {
     if (lock.isHeldByCurrentThread()) { // no user code runs under the lock, so no submit either
       throw new IllegalStateException("submit or attempt end under the dispatch lock");
     }
@@ -728,6 +733,7 @@ final class Dispatcher {
           lock.unlock();
         }
         round.launchNow(this, onAttemptThread);
+        round.takenInByLoop(); // graph nodes its steps handed in: the next round takes them in
         round.publishNow(this);
         if (fx == null) {
           fx = round;
@@ -2002,10 +2008,8 @@ final class Dispatcher {
       unsettled.incrementAndGet();
     }
     fx.settle(run);
-    GraphRun graph = run.graph;
-    if (graph != null) {
-      int node = run.node;
-      fx.graphStep(() -> graph.nodeEnded(node, run));
+    if (run.graph != null) {
+      fx.graphStep(run);
     }
     if (cause != null && LOG.isDebugEnabled()) {
       LOG.debug("task {} ({}) ended {} after {} attempt(s)", run.id(), run.task.name(), end,

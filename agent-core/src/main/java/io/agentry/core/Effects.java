@@ -50,14 +50,32 @@ final class Effects {
    * A graph's bookkeeping after a node ended (it submits the nodes that became ready): applied with
    * the launches, so that a graph goes on at once, not after other tasks' callbacks.
    */
-  void graphStep(Runnable step) {
+  void graphStep(TaskRun<?> nodeRun) {
     if (graphSteps == null) {
       graphSteps = new ArrayList<>(4);
     }
-    graphSteps.add(step);
+    graphSteps.add(nodeRun);
   }
 
-  private @Nullable ArrayList<Runnable> graphSteps;
+  /** Graph nodes whose task ended; {@link GraphRun#nodeEnded} runs for each, in order. */
+  private @Nullable ArrayList<TaskRun<?>> graphSteps;
+
+  /**
+   * Set when a graph step handed nodes in without taking them in (see
+   * {@link Dispatcher#acceptNodes}): the thread that ran the step takes them in next, in its combine
+   * loop or at the end of {@link #apply}. Taking them in there, an attempt thread counts itself for
+   * one of the attempts they start, instead of waking another thread for it while it goes idle.
+   */
+  private boolean nodesHandedIn;
+
+  void nodesHandedIn() {
+    nodesHandedIn = true;
+  }
+
+  /** The combine loop takes in what the steps handed in: nothing is left for {@link #apply}. */
+  void takenInByLoop() {
+    nodesHandedIn = false;
+  }
 
   void settle(TaskRun<?> run) {
     add(run);
@@ -109,7 +127,7 @@ final class Effects {
     }
     AttemptRun a = launch;
     if (a == null) {
-      graphStepsNow();
+      graphStepsNow(rt, onAttemptThread);
       return;
     }
     ArrayList<AttemptRun> list = moreLaunches;
@@ -126,19 +144,20 @@ final class Effects {
       // starts one thread unless one is starting
       rt.ensureThreads(onAttemptThread && graphSteps == null ? 1 : 0, 1, Dispatcher.MAX_STARTING);
     }
-    graphStepsNow();
+    graphStepsNow(rt, onAttemptThread);
   }
 
-  private void graphStepsNow() {
-    ArrayList<Runnable> steps = graphSteps;
+  private void graphStepsNow(Dispatcher rt, boolean onAttemptThread) {
+    ArrayList<TaskRun<?>> steps = graphSteps;
     if (steps == null) {
       return;
     }
     graphSteps = null;
     RuntimeException thrown = null;
     for (int i = 0; i < steps.size(); i++) {
+      TaskRun<?> nodeRun = steps.get(i);
       try {
-        steps.get(i).run();
+        java.util.Objects.requireNonNull(nodeRun.graph).nodeEnded(nodeRun.node, nodeRun, this);
       } catch (RuntimeException e) {
         if (thrown == null) {
           thrown = e;
@@ -148,6 +167,14 @@ final class Effects {
       }
     }
     if (thrown != null) {
+      if (nodesHandedIn) { // the caller will not get to take them in: do it before throwing
+        nodesHandedIn = false;
+        try {
+          rt.combine(onAttemptThread);
+        } catch (RuntimeException e) {
+          thrown.addSuppressed(e);
+        }
+      }
       throw thrown;
     }
   }
@@ -177,6 +204,14 @@ final class Effects {
       launchNow(rt, onAttemptThread);
     } catch (Throwable t) {
       thrown = t;
+    }
+    if (nodesHandedIn) { // graph steps handed nodes in: take them in now (see nodesHandedIn)
+      nodesHandedIn = false;
+      try {
+        rt.combine(onAttemptThread);
+      } catch (Throwable t) {
+        thrown = thrown == null ? t : thrown;
+      }
     }
     if ((first != null || events != 0) && rt.handOffTimer(this)) {
       rethrow(thrown);

@@ -98,10 +98,10 @@ final class GraphRun implements GraphHandle {
     } finally {
       lock.unlock();
     }
-    launch(ready, count);
+    launch(ready, count, null);
   }
 
-  private void launch(int @Nullable [] ready, int count) {
+  private void launch(int @Nullable [] ready, int count, @Nullable Effects fx) {
     if (count == 0) {
       return;
     }
@@ -112,7 +112,7 @@ final class GraphRun implements GraphHandle {
       int i = which[k];
       made[k] = rt.newNodeRun(graphs.task(graph, i), this, i, contexts, now);
     }
-    RejectedTaskException rejected = rt.acceptNodes(made, count);
+    RejectedTaskException rejected = rt.acceptNodes(made, count, fx);
     if (rejected != null) {
       for (int k = 0; k < count; k++) {
         nodeNotRun(which[k], NodeStatus.CANCELLED, rejected);
@@ -149,7 +149,7 @@ final class GraphRun implements GraphHandle {
    * that ended it. Reads the run's end as it was recorded; the task's {@link TaskOutcome} is made
    * only if someone looks at the node's outcome.
    */
-  void nodeEnded(int i, TaskRun<?> run) {
+  void nodeEnded(int i, TaskRun<?> run, @Nullable Effects fx) {
     NodeStatus s;
     Throwable cause = null;
     Object value = null;
@@ -168,15 +168,21 @@ final class GraphRun implements GraphHandle {
         cause = new CancellationException(String.valueOf(end));
       }
     }
-    outcomeOf(i, s, value, cause, run);
+    outcomeOf(i, s, value, cause, run, fx);
   }
 
   private void nodeNotRun(int i, NodeStatus s, Throwable cause) {
-    outcomeOf(i, s, null, cause, null);
+    outcomeOf(i, s, null, cause, null, null);
   }
 
+  /**
+   * Records a node's end and hands in the nodes it made ready.
+   *
+   * @param fx the effects of the section that ended the node, when this runs as one of them: the
+   *     ready nodes are then handed in for that thread to take in next; null to take them in here
+   */
   private void outcomeOf(int i, NodeStatus s, @Nullable Object value, @Nullable Throwable cause,
-      @Nullable TaskRun<?> ended) {
+      @Nullable TaskRun<?> ended, @Nullable Effects fx) {
     int[] ready = null;
     int count = 0;
     List<TaskRun<?>> toCancel = null;
@@ -222,7 +228,7 @@ final class GraphRun implements GraphHandle {
     } finally {
       lock.unlock();
     }
-    launch(ready, count);
+    launch(ready, count, fx);
     cancelAll(toCancel);
     if (done) {
       end();

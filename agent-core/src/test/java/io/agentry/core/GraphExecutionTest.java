@@ -159,6 +159,36 @@ class GraphExecutionTest {
     }
   }
 
+  /**
+   * A node that ends on the timer's thread (an attempt timeout) makes its dependents ready there:
+   * they are handed in and taken in by the effects of that section, not left in the queue.
+   */
+  @Test
+  void dependentsOfANodeEndedByATimerRun() throws Exception {
+    try (var runtime = runtime()) {
+      TaskGraph.Builder b = TaskGraph.builder("timer").failurePolicy(FailurePolicy.CONTINUE_ALL);
+      NodeRef<Integer> slow = b.node("slow", Task.builder("slow", ctx -> {
+        new CountDownLatch(1).await(); // until the attempt timeout interrupts it
+        return 0;
+      }).attemptTimeout(Duration.ofMillis(5)).build());
+      List<NodeRef<Integer>> dependents = IntStream.range(0, 5)
+          .mapToObj(i -> b.node("d" + i, ctx -> i)).toList();
+      for (NodeRef<Integer> d : dependents) {
+        b.dependsOn(d, slow);
+      }
+
+      // a bound, so that dependents left untaken fail the test instead of hanging it
+      GraphOutcome outcome =
+          runtime.execute(b.build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+      assertThat(outcome.status()).isEqualTo(GraphOutcome.Status.FAILED);
+      assertThat(outcome.node(slow).status()).isEqualTo(NodeStatus.FAILED);
+      for (int i = 0; i < dependents.size(); i++) {
+        assertThat(outcome.result(dependents.get(i))).isEqualTo(i);
+      }
+    }
+  }
+
   @Test
   void cancellingTheGraphEndsEveryNode() throws Exception {
     CountDownLatch running = new CountDownLatch(1);
