@@ -62,7 +62,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code agentryExecute / floor <= 1.5} and
  * {@code dexecutorBuildExecute / agentryBuildExecute >= 100}. Run with
  * {@code java -jar benchmarks/target/benchmarks.jar GraphBenchmark}; add
- * {@code -p layers=25,50,100,200} to see how each grows with size.
+ * {@code -p layers=25,50,100,200} to see how each grows with size. {@link GraphPaired} runs the
+ * same methods alternated in one JVM, for ratios of runs made at the same moment.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
