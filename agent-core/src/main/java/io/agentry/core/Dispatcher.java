@@ -638,11 +638,15 @@ final class Dispatcher {
     batchNanos = -1;
     batching = true;
     try {
+      // Ends first, then submits, and only then is anything placed: a slot an end freed goes to
+      // the best task by the queue's order among all that were submitted, including those whose
+      // submits came before the end but were still in the hand-off queue.
       boolean any = false;
       AttemptRun a;
       while ((a = ends.poll()) != null) {
         endLocked(a, a.endResult, a.endFailure, a.endNanos, fx);
         batchTick();
+        any = true;
       }
       TaskRun<?> r;
       while ((r = submissions.poll()) != null) {
@@ -1640,7 +1644,9 @@ final class Dispatcher {
       decide(attempt, result, failure, end, fx);
     }
     servePinned(slot, fx);
-    dispatchLocked(fx);
+    if (!batching) {
+      dispatchLocked(fx);
+    } // in a batch, catchUp places once, after it took in the submits queued with the ends
   }
 
   /** Marks an attempt decided and reports its end; under the lock. */

@@ -65,6 +65,41 @@ class RuntimeQueuesTest {
     assertThat(started).containsExactly("high", "high2", "mid", "low");
   }
 
+  /**
+   * Submits from a platform thread are taken in by another thread, maybe after {@code submit}
+   * returned. A slot freed by an end that came after the submits must still go by priority among
+   * all of them, also those not taken in yet when the end arrived. The lowest is submitted and taken
+   * in first (a snapshot takes in what was queued), so that a slot given away before the others are
+   * taken in goes to it; repeated, since the window is short.
+   */
+  @Test
+  void priorityHoldsForSubmitsStillBeingTakenInWhenASlotFrees() throws Exception {
+    for (int round = 0; round < 300; round++) {
+      List<String> started = new CopyOnWriteArrayList<>();
+      CountDownLatch release = new CountDownLatch(1);
+      try (AgentRuntime runtime = AgentRuntime.builder().agent(Agent.local("only").capacity(1))
+          .queue(Queues.priority()).build()) {
+        TaskHandle<String> blocker = runtime.submit(Task.of("blocker", ctx -> {
+          release.await(30, TimeUnit.SECONDS);
+          return "blocker";
+        }));
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
+            .until(() -> blocker.state() == TaskState.RUNNING);
+        List<TaskHandle<String>> handles = new ArrayList<>();
+        handles.add(runtime.submit(named("p1", started).priority(1).build()));
+        runtime.snapshot(); // p1 is taken in now; the others below only after they are submitted
+        for (int p = 2; p <= 6; p++) {
+          handles.add(runtime.submit(named("p" + p, started).priority(p).build()));
+        }
+        release.countDown();
+        for (TaskHandle<String> h : handles) {
+          h.join();
+        }
+      }
+      assertThat(started).as("round %d", round).containsExactly("p6", "p5", "p4", "p3", "p2", "p1");
+    }
+  }
+
   @Test
   void earliestDeadlineFirstStartsTheMostUrgentFirst() {
     List<String> started = new CopyOnWriteArrayList<>();
