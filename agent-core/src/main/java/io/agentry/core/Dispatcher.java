@@ -446,7 +446,8 @@ final class Dispatcher {
 
   /** A name's first submit: its tally, or the shared one past {@link TaskCounts#MAX_NAMES} names. */
   private TaskCounts.Tally newTally(String taskName) {
-    synchronized (tallies) { // rare (once per name): keeps the count of names within the bound
+    tallyLock.lock(); // rare (once per name): keeps the count of names within the bound
+    try {
       TaskCounts.Tally t = tallies.get(taskName);
       if (t == null) {
         String key = tallies.size() < TaskCounts.MAX_NAMES ? taskName : TaskCounts.OTHER_NAMES;
@@ -457,8 +458,12 @@ final class Dispatcher {
         }
       }
       return t;
+    } finally {
+      tallyLock.unlock();
     }
   }
+
+  private final ReentrantLock tallyLock = new ReentrantLock();
 
   /** Counts per task name; the tallies are changed under the dispatch lock (see {@link TaskCounts}). */
   private final java.util.concurrent.ConcurrentHashMap<String, TaskCounts.Tally> tallies =
@@ -2300,18 +2305,27 @@ final class Dispatcher {
   Subscription subscribe(RuntimeListener listener) {
     java.util.Objects.requireNonNull(listener, "listener");
     Listening entry = new Listening(listener);
-    synchronized (listeners) {
+    listenerLock.lock();
+    try {
       listeners.add(entry);
       listenersChanged();
+    } finally {
+      listenerLock.unlock();
     }
     return () -> {
-      synchronized (listeners) {
+      listenerLock.lock();
+      try {
         if (listeners.remove(entry)) {
           listenersChanged();
         }
+      } finally {
+        listenerLock.unlock();
       }
     };
   }
+
+  /** Orders subscribing and unsubscribing, so that the two flags match the list. */
+  private final ReentrantLock listenerLock = new ReentrantLock();
 
   private void listenersChanged() {
     boolean routine = false;

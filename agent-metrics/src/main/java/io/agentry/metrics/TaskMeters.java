@@ -97,7 +97,7 @@ final class TaskMeters {
     c.increment();
   }
 
-  private synchronized Counter register(int i, TaskState state, TaskCause cause) {
+  private Counter register(int i, TaskState state, TaskCause cause) {
     Counter c = completed.get(i);
     if (c == null) {
       c = binding.counter(binding.names().tasksCompleted(), tags.and(MeterNames.OUTCOME_TAG,
@@ -119,7 +119,7 @@ final class TaskMeters {
     return m instanceof Timer t ? t : null;
   }
 
-  private synchronized Meter registerDuration(int i, TaskState state) {
+  private Meter registerDuration(int i, TaskState state) {
     Meter m = durations.get(i);
     if (m == null) {
       Tags t = tags.and(MeterNames.OUTCOME_TAG, outcome(state));
@@ -140,7 +140,7 @@ final class TaskMeters {
     }
   }
 
-  private synchronized void registerAttempts(AttemptEnded.Status status) {
+  private void registerAttempts(AttemptEnded.Status status) {
     int i = status.ordinal();
     if (attempts.get(i) == null) {
       attempts.set(i, binding.functionCounter(binding.names().attempts(),
@@ -158,7 +158,7 @@ final class TaskMeters {
     c.increment();
   }
 
-  private synchronized Counter registerTimeouts(TaskCause cause) {
+  private Counter registerTimeouts(TaskCause cause) {
     int i = cause.ordinal();
     Counter c = timeouts.get(i);
     if (c == null) {

@@ -31,7 +31,8 @@ public final class GraphOutcome {
   private final Status status;
   /** One outcome per node, in node order; made on first use when the runtime gave a source. */
   private volatile @Nullable List<NodeOutcome> nodes;
-  private @Nullable Supplier<List<NodeOutcome>> source; // guarded by this until nodes is set
+  /** Where the node outcomes come from until they are made; null once they are. */
+  private volatile @Nullable Supplier<List<NodeOutcome>> source;
   /** Made on first {@link #nodes()}: a run that only looks at the status or a node by its ref needs no map. */
   private volatile @Nullable Map<String, NodeOutcome> byId;
   private final List<CompensationOutcome> compensations;
@@ -74,25 +75,28 @@ public final class GraphOutcome {
     this.duration = duration;
   }
 
-  /** The node outcomes, made now if the runtime left them to first use. */
+  /**
+   * The node outcomes, made now if the runtime left them to first use. Threads that race here may
+   * each make them: from the same finished run, the lists are equal, and any of them will do (no
+   * lock: a virtual thread must not be pinned while the run's own lock is taken).
+   */
   private List<NodeOutcome> list() {
     List<NodeOutcome> l = nodes;
-    if (l == null) {
-      synchronized (this) {
-        l = nodes;
-        if (l == null) {
-          List<NodeOutcome> made = List.copyOf(Objects.requireNonNull(source).get());
-          if (made.size() != graph.size()) {
-            throw new IllegalStateException("expected " + graph.size() + " node outcomes, got "
-                + made.size());
-          }
-          nodes = made;
-          source = null;
-          l = made;
-        }
-      }
+    if (l != null) {
+      return l;
     }
-    return l;
+    Supplier<List<NodeOutcome>> from = source;
+    if (from == null) { // another thread made them: it wrote nodes before it cleared source
+      return Objects.requireNonNull(nodes);
+    }
+    List<NodeOutcome> made = List.copyOf(from.get());
+    if (made.size() != graph.size()) {
+      throw new IllegalStateException("expected " + graph.size() + " node outcomes, got "
+          + made.size());
+    }
+    nodes = made;
+    source = null; // lets the run go
+    return made;
   }
 
   /**

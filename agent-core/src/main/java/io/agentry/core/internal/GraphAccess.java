@@ -61,7 +61,8 @@ public final class GraphAccess {
         Duration duration);
   }
 
-  private static volatile @Nullable Graphs graphs;
+  private static final java.util.concurrent.atomic.AtomicReference<@Nullable Graphs> GRAPHS =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private GraphAccess() {}
 
@@ -71,11 +72,10 @@ public final class GraphAccess {
    * @param implementation the implementation
    * @throws IllegalStateException if one is installed already
    */
-  public static synchronized void install(Graphs implementation) {
-    if (graphs != null) {
+  public static void install(Graphs implementation) {
+    if (!GRAPHS.compareAndSet(null, java.util.Objects.requireNonNull(implementation))) {
       throw new IllegalStateException("GraphAccess is installed already");
     }
-    graphs = implementation;
   }
 
   /**
@@ -84,14 +84,14 @@ public final class GraphAccess {
    * @return it; installed by the time any {@code TaskGraph} exists
    */
   public static Graphs graphs() {
-    Graphs g = graphs;
+    Graphs g = GRAPHS.get();
     if (g == null) {
       try {
         Class.forName(TaskGraph.class.getName(), true, TaskGraph.class.getClassLoader());
       } catch (ClassNotFoundException e) {
         throw new IllegalStateException(e);
       }
-      g = graphs;
+      g = GRAPHS.get();
       if (g == null) {
         throw new IllegalStateException("TaskGraph did not install GraphAccess");
       }
