@@ -52,21 +52,12 @@ class HandoffTest {
     Handoff<Item> q = new Handoff<>();
     AtomicLong returned = new AtomicLong();
     CountDownLatch go = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int p = 0; p < producers; p++) {
-      int id = p;
-      threads.add(Thread.ofPlatform().start(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        for (int i = 0; i < perProducer; i++) {
-          q.add(new Item(id, i));
-          returned.incrementAndGet();
-        }
-      }));
-    }
+    List<Thread> threads = startProducers(producers, go, id -> {
+      for (int i = 0; i < perProducer; i++) {
+        q.add(new Item(id, i));
+        returned.incrementAndGet();
+      }
+    });
     int[] next = new int[producers];
     long taken = 0;
     List<String> violations = new ArrayList<>();
@@ -128,31 +119,22 @@ class HandoffTest {
     int perProducer = 200_000;
     Handoff<Item> q = new Handoff<>();
     CountDownLatch go = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int p = 0; p < producers; p++) {
-      int id = p;
-      threads.add(Thread.ofPlatform().start(() -> {
-        java.util.Random random = new java.util.Random(id);
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
+    List<Thread> threads = startProducers(producers, go, id -> {
+      java.util.Random random = new java.util.Random(id);
+      int i = 0;
+      Item[] batch = new Item[16];
+      while (i < perProducer) {
+        int size = Math.min(random.nextInt(17), perProducer - i);
+        if (size <= 1) {
+          q.add(new Item(id, i++));
+          continue;
         }
-        int i = 0;
-        Item[] batch = new Item[16];
-        while (i < perProducer) {
-          int size = Math.min(random.nextInt(17), perProducer - i);
-          if (size <= 1) {
-            q.add(new Item(id, i++));
-            continue;
-          }
-          for (int k = 0; k < size; k++) {
-            batch[k] = new Item(id, i++);
-          }
-          q.addAll(batch, size);
+        for (int k = 0; k < size; k++) {
+          batch[k] = new Item(id, i++);
         }
-      }));
-    }
+        q.addAll(batch, size);
+      }
+    });
     int[] next = new int[producers];
     long taken = 0;
     List<String> violations = new ArrayList<>();
@@ -176,5 +158,23 @@ class HandoffTest {
     assertThat(violations).isEmpty();
     assertThat(taken).isEqualTo((long) producers * perProducer);
     assertThat(q.poll()).isNull();
+  }
+
+  /** Starts platform threads that each wait for {@code go}, then run {@code body} with their id. */
+  private static List<Thread> startProducers(int count, CountDownLatch go,
+      java.util.function.IntConsumer body) {
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < count; p++) {
+      int id = p;
+      threads.add(Thread.ofPlatform().start(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        body.accept(id);
+      }));
+    }
+    return threads;
   }
 }

@@ -183,6 +183,18 @@ class AgentryMetricsTest {
     // the runtime itself counts from its start
     assertThat(runtime.taskCounts("early").orElseThrow().submitted()).isEqualTo(5);
 
+    fiveMillisecondTask(runtime).join();
+    io.micrometer.core.instrument.FunctionTimer slowDuration = registry.get("agentry.tasks.duration")
+        .tags("task", "slow", "outcome", "succeeded").functionTimer();
+    assertThat(slowDuration.count()).isEqualTo(1);
+    assertThat(slowDuration.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5.0);
+  }
+
+  /**
+   * Submits a task named {@code slow} that runs for exactly 5 ms of the manual clock: it is let go
+   * after the clock moved on; the caller waits for it to end.
+   */
+  private TaskHandle<String> fiveMillisecondTask(AgentRuntime runtime) {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     TaskHandle<String> slow = runtime.submit(Task.of("slow", ctx -> {
       release.await();
@@ -191,11 +203,7 @@ class AgentryMetricsTest {
     awaitState(slow, TaskState.RUNNING);
     clock.advance(Duration.ofMillis(5));
     release.countDown();
-    slow.join();
-    io.micrometer.core.instrument.FunctionTimer slowDuration = registry.get("agentry.tasks.duration")
-        .tags("task", "slow", "outcome", "succeeded").functionTimer();
-    assertThat(slowDuration.count()).isEqualTo(1);
-    assertThat(slowDuration.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5.0);
+    return slow;
   }
 
   @Test
@@ -217,15 +225,7 @@ class AgentryMetricsTest {
       }
       return "second";
     })));
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    TaskHandle<String> slow = runtime.submit(Task.of("slow", ctx -> {
-      release.await();
-      return "late";
-    }));
-    awaitState(slow, TaskState.RUNNING);
-    clock.advance(Duration.ofMillis(5));
-    release.countDown();
-    handles.add(slow);
+    handles.add(fiveMillisecondTask(runtime));
     awaitAll(handles);
 
     assertThat(timerCount(registry, "agentry.tasks.duration", "task", "ok", "outcome", "succeeded"))
