@@ -475,7 +475,7 @@ final class Dispatcher {
     java.util.Objects.requireNonNull(taskName, "taskName");
     TaskCounts.Tally t = tallies.get(taskName);
     if (t == null) {
-      return java.util.Optional.empty(); // a name made on a submit not yet taken in: it counts nothing yet
+      return java.util.Optional.empty(); // never submitted, or counted under OTHER_NAMES
     }
     Effects fx = new Effects();
     TaskCounts copy;
