@@ -38,7 +38,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * registered) from what the Micrometer meters add on top.
  *
  * <p>Issue 6's target: {@code withMetrics / noMetrics <= 1.10}. Run with
- * {@code java -jar benchmarks/target/benchmarks.jar MetricsOverheadBenchmark}.
+ * {@code java -jar benchmarks/target/benchmarks.jar MetricsOverheadBenchmark}. {@link MetricsPaired}
+ * alternates the first and third variants in one JVM, for ratios of batches run at the same moment.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

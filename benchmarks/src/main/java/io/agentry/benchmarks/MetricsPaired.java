@@ -1,0 +1,70 @@
+package io.agentry.benchmarks;
+
+import java.util.Arrays;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * {@link MetricsOverheadBenchmark}'s {@code noMetrics} and {@code withMetrics} alternated batch by
+ * batch in one JVM, on their two runtimes, so that every ratio compares batches run at the same
+ * moment (see {@link GraphPaired} for why: this machine switches between a fast and a slow mode for
+ * minutes at a time, and JMH runs one benchmark after the other). Each round runs 10 batches of
+ * each, alternated, and prints their medians and the ratio; the last line is the median ratio over
+ * the rounds.
+ *
+ * <p>Run with {@code java -Xms2g -Xmx2g -cp benchmarks/target/benchmarks.jar
+ * io.agentry.benchmarks.MetricsPaired [rounds]} (default 12, after 3 warm-up rounds).
+ */
+public final class MetricsPaired {
+  private MetricsPaired() {}
+
+  /**
+   * Runs the rounds and prints one line per round, then the median ratio.
+   *
+   * @param args the number of measured rounds (optional)
+   */
+  public static void main(String[] args) {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 12;
+    MetricsOverheadBenchmark b = new MetricsOverheadBenchmark();
+    MetricsOverheadBenchmark.Plain plain = new MetricsOverheadBenchmark.Plain();
+    MetricsOverheadBenchmark.Metered metered = new MetricsOverheadBenchmark.Metered();
+    plain.setUp();
+    metered.setUp();
+    Blackhole bh = new Blackhole(
+        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    double[] ratios = new double[rounds];
+    try {
+      for (int r = -3; r < rounds; r++) {
+        double[] without = new double[10];
+        double[] with = new double[10];
+        for (int k = 0; k < 10; k++) {
+          long t0 = System.nanoTime();
+          b.noMetrics(plain, bh);
+          long t1 = System.nanoTime();
+          b.withMetrics(metered, bh);
+          long t2 = System.nanoTime();
+          without[k] = (t1 - t0) / 1e6;
+          with[k] = (t2 - t1) / 1e6;
+        }
+        double w = median(without);
+        double m = median(with);
+        if (r >= 0) {
+          ratios[r] = m / w;
+        }
+        System.out.printf("%s %2d: noMetrics %6.2f ms, withMetrics %6.2f ms, ratio %.3f%n",
+            r < 0 ? "warm-up" : "round  ", Math.abs(r), w, m, m / w);
+      }
+    } finally {
+      metered.tearDown(); // also checks that the meters counted every task
+      plain.tearDown();
+    }
+    System.out.printf("median over %d rounds: withMetrics / noMetrics %.3f (target <= 1.10)%n",
+        rounds, median(ratios));
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}
