@@ -173,13 +173,7 @@ public final class TaskCounts {
     }
 
     void ended(TaskState state, long durationNanos) {
-      int i = switch (state) {
-        case SUCCEEDED -> 0;
-        case FAILED -> 1;
-        case CANCELLED -> 2;
-        case TIMED_OUT -> 3;
-        default -> throw new IllegalStateException("not a terminal state: " + state);
-      };
+      int i = end(state);
       ended[i]++;
       this.durationNanos[i] += durationNanos;
     }

@@ -1,6 +1,5 @@
 package io.agentry.benchmarks;
 
-import java.util.Arrays;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -29,8 +28,7 @@ public final class GraphPaired {
     GraphBenchmark b = new GraphBenchmark();
     b.layers = 100;
     b.setUp();
-    Blackhole bh = new Blackhole(
-        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    Blackhole bh = Runs.blackhole();
     double[] executeRatios = new double[rounds];
     double[] buildRatios = new double[rounds];
     try {
@@ -53,9 +51,9 @@ public final class GraphPaired {
         long t4 = System.nanoTime();
         bh.consume(b.dexecutorBuildExecute());
         double dexecutor = (System.nanoTime() - t4) / 1e6;
-        double e = median(execute);
-        double f = median(floor);
-        double be = median(build);
+        double e = Runs.median(execute);
+        double f = Runs.median(floor);
+        double be = Runs.median(build);
         if (r >= 0) {
           executeRatios[r] = e / f;
           buildRatios[r] = dexecutor / be;
@@ -69,13 +67,6 @@ public final class GraphPaired {
     }
     System.out.printf("median over %d rounds: execute / floor %.2f (target <= 1.5), "
         + "dexecutor / agentry build+execute %.1fx (target >= 100x)%n",
-        rounds, median(executeRatios), median(buildRatios));
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        rounds, Runs.median(executeRatios), Runs.median(buildRatios));
   }
 }

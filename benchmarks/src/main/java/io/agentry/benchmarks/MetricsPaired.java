@@ -1,6 +1,5 @@
 package io.agentry.benchmarks;
 
-import java.util.Arrays;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -29,8 +28,7 @@ public final class MetricsPaired {
     MetricsOverheadBenchmark.Metered metered = new MetricsOverheadBenchmark.Metered();
     plain.setUp();
     metered.setUp();
-    Blackhole bh = new Blackhole(
-        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    Blackhole bh = Runs.blackhole();
     double[] ratios = new double[rounds];
     try {
       for (int r = -3; r < rounds; r++) {
@@ -45,8 +43,8 @@ public final class MetricsPaired {
           without[k] = (t1 - t0) / 1e6;
           with[k] = (t2 - t1) / 1e6;
         }
-        double w = median(without);
-        double m = median(with);
+        double w = Runs.median(without);
+        double m = Runs.median(with);
         if (r >= 0) {
           ratios[r] = m / w;
         }
@@ -58,13 +56,6 @@ public final class MetricsPaired {
       plain.tearDown();
     }
     System.out.printf("median over %d rounds: withMetrics / noMetrics %.3f (target <= 1.10)%n",
-        rounds, median(ratios));
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        rounds, Runs.median(ratios));
   }
 }

@@ -258,8 +258,7 @@ public class ResilienceBenchmark {
       b.path = p;
       b.setUp();
       try {
-        Blackhole bh = new Blackhole(
-            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+        Blackhole bh = Runs.blackhole();
         b.agentry(bh);
         b.failsafe(bh);
         b.resilience4j(bh);
