@@ -637,7 +637,13 @@ final class Dispatcher {
    * the lock begins with this, so it sees every submit and attempt end that happened before it.
    */
   private void catchUp(Effects fx) {
+    catchUp(fx, null);
+  }
+
+  /** As {@link #catchUp(Effects)}, first taking in an attempt end that was never queued. */
+  private void catchUp(Effects fx, @Nullable AttemptRun ownEnd) {
     if (lock.getHoldCount() != 1) {
+      assert ownEnd == null;
       return; // a nested section: the outer one caught up
     }
     batchNanos = -1;
@@ -647,6 +653,11 @@ final class Dispatcher {
       // the best task by the queue's order among all that were submitted, including those whose
       // submits came before the end but were still in the hand-off queue.
       boolean any = false;
+      if (ownEnd != null) {
+        endLocked(ownEnd, ownEnd.endResult, ownEnd.endFailure, ownEnd.endNanos, fx);
+        batchTick();
+        any = true;
+      }
       AttemptRun a;
       while ((a = ends.poll()) != null) {
         endLocked(a, a.endResult, a.endFailure, a.endNanos, fx);
@@ -713,6 +724,22 @@ final class Dispatcher {
    * @param onAttemptThread the caller is an attempt thread that takes the next ready attempt itself
    */
   void combine(boolean onAttemptThread) {
+    AttemptRun kept = combine(onAttemptThread, false, null);
+    assert kept == null;
+  }
+
+  /**
+   * As {@link #combine(boolean)}; with {@code keep}, the calling attempt thread keeps one local
+   * attempt its rounds placed, to run next itself, instead of putting it in the ready queue and
+   * taking one back out (it is handed to the ready queue after all if the effects may run user
+   * code, which may wait for it).
+   *
+   * @param ownEnd the caller's own attempt end, not yet queued: taken in directly when the lock is
+   *     free at once, else queued like any other
+   * @return the attempt kept, or null
+   */
+  private @Nullable AttemptRun combine(boolean onAttemptThread, boolean keep,
+      @Nullable AttemptRun ownEnd) {
     if (lock.isHeldByCurrentThread()) { // no user code runs under the lock, so no submit either
       throw new IllegalStateException("submit or attempt end under the dispatch lock");
     }
@@ -721,27 +748,42 @@ final class Dispatcher {
     // or an end that another thread left to this one waits (it may wait for that very task).
     Effects fx = null;
     ArrayList<Effects> later = null;
+    AttemptRun kept = null;
+    boolean looped = false;
     try {
-      while (!ends.isEmpty() || !submissions.isEmpty()) {
+      AttemptRun own = ownEnd;
+      if (own != null && (combining || !lock.tryLock())) {
+        // queued first, then the flag is read again (below): the holder looks at the queues after
+        // it lets the lock go, so the end is never left behind
+        ends.add(own);
+        own = null;
+      }
+      while (own != null || !ends.isEmpty() || !submissions.isEmpty()) {
         // the holder looks at the queues again after it lets the lock go. Read the flag before
         // trying the lock: a failed compare-and-set takes the lock's cache line from the holder
-        if (combining) {
-          return;
-        }
-        if (!lock.tryLock()) {
-          if (!awaitLockOrCombiner()) {
-            return;
+        if (own == null) {
+          if (combining) {
+            break;
+          }
+          if (!lock.tryLock()) {
+            if (!awaitLockOrCombiner()) {
+              break;
+            }
           }
         }
         Effects round = new Effects();
         combining = true;
         try {
-          catchUp(round);
+          catchUp(round, own); // the own end (lock taken above) goes first, before queued ones
         } finally {
+          own = null;
           combining = false;
           lock.unlock();
         }
-        round.launchNow(this, onAttemptThread);
+        AttemptRun k = round.launchNow(this, onAttemptThread, keep && kept == null);
+        if (k != null) {
+          kept = k;
+        }
         round.takenInByLoop(); // graph nodes its steps handed in: the next round takes them in
         round.publishNow(this);
         if (fx == null) {
@@ -753,16 +795,50 @@ final class Dispatcher {
           later.add(round);
         }
       }
+      looped = true;
     } finally {
-      if (fx != null) {
-        fx.apply(this, onAttemptThread);
-        if (later != null) {
-          for (Effects round : later) {
-            round.apply(this, onAttemptThread);
+      if (kept != null && (!looped || fx == null || fx.mayRunUserCode()
+          || later != null && anyMayRunUserCode(later))) {
+        // a callback may wait for the kept attempt's task (or a throw leaves this thread): a thread
+        // of its own runs it
+        AttemptRun k = kept;
+        kept = null;
+        ready(k);
+      }
+      boolean done = false;
+      try {
+        if (fx != null) {
+          fx.apply(this, onAttemptThread);
+          if (later != null) {
+            for (Effects round : later) {
+              round.apply(this, onAttemptThread);
+            }
           }
+        }
+        done = true;
+      } finally {
+        if (!done && kept != null) {
+          ready(kept); // never lost: the caller does not get it
         }
       }
     }
+    return kept;
+  }
+
+  private static boolean anyMayRunUserCode(List<Effects> rounds) {
+    for (Effects round : rounds) {
+      if (round.mayRunUserCode()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Puts a kept local attempt in the ready queue after all, with a thread for it. */
+  void ready(AttemptRun attempt) {
+    ready.add(attempt);
+    readyCount.incrementAndGet();
+    ensureThreads(0, 1, MAX_STARTING);
   }
 
   /**
@@ -1381,6 +1457,11 @@ final class Dispatcher {
    * goes to the ready queue, which the runtime's attempt threads take from; returns true then, and
    * the caller must call {@link #ensureThreads} once it has launched what it had to.
    */
+  /** Whether a launch of this attempt would put it in the ready queue (a local one, chained). */
+  boolean readiesLocally(AttemptRun attempt) {
+    return chain && attempt.slot.backend == null;
+  }
+
   boolean launch(AttemptRun attempt) {
     AgentBackend backend = attempt.slot.backend;
     try {
@@ -1479,8 +1560,8 @@ final class Dispatcher {
   void runChain(AttemptRun attempt) {
     AttemptRun next = attempt;
     while (next != null) {
-      runWork(next, chain);
-      next = chain ? pollReady() : null;
+      AttemptRun kept = runWork(next, chain);
+      next = kept != null ? kept : chain ? pollReady() : null;
     }
   }
 
@@ -1489,7 +1570,8 @@ final class Dispatcher {
     runWork(attempt, false);
   }
 
-  private void runWork(AttemptRun attempt, boolean chained) {
+  /** @return a ready attempt this thread kept to run next (see {@link #combine(boolean, boolean)}) */
+  private @Nullable AttemptRun runWork(AttemptRun attempt, boolean chained) {
     attempt.thread = Thread.currentThread();
     Object result = null;
     Throwable failure = null;
@@ -1518,10 +1600,10 @@ final class Dispatcher {
       }
     }
     if (chained) {
-      endOnThread(attempt, result, failure);
-    } else {
-      attemptReturned(attempt, result, failure, true);
+      return endOnThread(attempt, result, failure);
     }
+    attemptReturned(attempt, result, failure, true);
+    return null;
   }
 
   /**
@@ -1529,7 +1611,8 @@ final class Dispatcher {
    * the end is queued, and processed now if the dispatch lock is free, else by its holder when that
    * holder is combining (see {@link #combine}).
    */
-  private void endOnThread(AttemptRun attempt, @Nullable Object result, @Nullable Throwable failure) {
+  private @Nullable AttemptRun endOnThread(AttemptRun attempt, @Nullable Object result,
+      @Nullable Throwable failure) {
     long end = scheduler.nanoTime();
     attempt.endNanos = end;
     attempt.endResult = result;
@@ -1540,8 +1623,7 @@ final class Dispatcher {
     } catch (RuntimeException e) {
       LOG.warn("selector {} failed in attemptEnded", selector, e);
     }
-    ends.add(attempt);
-    combine(true);
+    return combine(true, true, attempt); // queues the end unless it takes the lock at once
   }
 
   private ContextPropagator.Scope @Nullable [] restore(Object @Nullable [] contexts) {

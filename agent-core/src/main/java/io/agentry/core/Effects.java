@@ -120,6 +120,16 @@ final class Effects {
    * @param onAttemptThread the caller is an attempt thread that takes the next ready attempt itself
    */
   void launchNow(Dispatcher rt, boolean onAttemptThread) {
+    AttemptRun kept = launchNow(rt, onAttemptThread, false);
+    assert kept == null;
+  }
+
+  /**
+   * As {@link #launchNow(Dispatcher, boolean)}; with {@code keep}, the first launch that would go to
+   * the ready queue is returned instead, for the calling attempt thread to run next (unless graph
+   * steps keep that thread busy first).
+   */
+  @Nullable AttemptRun launchNow(Dispatcher rt, boolean onAttemptThread, boolean keep) {
     if (permits != 0) {
       int n = permits;
       permits = 0;
@@ -128,23 +138,44 @@ final class Effects {
     AttemptRun a = launch;
     if (a == null) {
       graphStepsNow(rt, onAttemptThread);
-      return;
+      return null;
     }
     ArrayList<AttemptRun> list = moreLaunches;
     launch = null;
     moreLaunches = null;
-    boolean readied = rt.launch(a);
+    AttemptRun kept = null;
+    boolean mayKeep = keep && onAttemptThread && graphSteps == null;
+    boolean readied = false;
+    if (mayKeep && rt.readiesLocally(a)) {
+      kept = a;
+    } else {
+      readied = rt.launch(a);
+    }
     if (list != null) {
       for (int i = 0; i < list.size(); i++) {
-        readied |= rt.launch(list.get(i));
+        AttemptRun next = list.get(i);
+        if (kept == null && mayKeep && rt.readiesLocally(next)) {
+          kept = next;
+        } else {
+          readied |= rt.launch(next);
+        }
       }
     }
     if (readied) {
-      // an attempt thread takes one itself, unless graph steps keep it busy first; anyone else
-      // starts one thread unless one is starting
-      rt.ensureThreads(onAttemptThread && graphSteps == null ? 1 : 0, 1, Dispatcher.MAX_STARTING);
+      // an attempt thread takes one itself (the one it kept, or one from the ready queue), unless
+      // graph steps keep it busy first; anyone else starts one thread unless one is starting
+      try {
+        rt.ensureThreads(onAttemptThread && graphSteps == null && kept == null ? 1 : 0, 1,
+            Dispatcher.MAX_STARTING);
+      } catch (RuntimeException | Error e) {
+        if (kept != null) {
+          rt.ready(kept); // never lost with the throw
+        }
+        throw e;
+      }
     }
     graphStepsNow(rt, onAttemptThread);
+    return kept;
   }
 
   private void graphStepsNow(Dispatcher rt, boolean onAttemptThread) {
@@ -260,6 +291,11 @@ final class Effects {
       }
     }
     rethrow(thrown);
+  }
+
+  /** Whether applying this list may run user code: see {@link #mayRunUserCode(Object)}. */
+  boolean mayRunUserCode() {
+    return first != null && mayRunUserCode(first, second, more);
   }
 
   /** Whether completing these runs callbacks: a future with dependents, or any other action. */
