@@ -77,6 +77,8 @@ final class Dispatcher {
    */
   private final Handoff<AttemptRun> ends = new Handoff<>();
   private final TaskQueue queue;
+  /** The queue is the built-in FIFO one: combine rounds may admit lazily (see {@link #admitsLazily}). */
+  private final boolean fifo;
   private final AgentSelector selector;
   private final List<io.agentry.core.spi.AgentGuard> guards;
   private final ExecutionPolicy policy;
@@ -140,6 +142,7 @@ final class Dispatcher {
   Dispatcher(AgentRuntime.Builder b) {
     this.name = b.name;
     this.queue = b.queue != null ? b.queue : new FifoQueue();
+    this.fifo = queue instanceof FifoQueue;
     this.selector = b.selector != null ? b.selector : AgentSelector.roundRobin();
     this.guards = List.copyOf(b.guards);
     this.policy = b.policy;
@@ -571,8 +574,10 @@ final class Dispatcher {
    * docs/decisions.md, D18).
    */
   private void handOffSubmits() {
-    if (combining || combinerRequested) {
-      return; // the holder looks again after it lets go; a requested combiner looks after it is cleared
+    if (combining || combinerRequested || !takesSubmissions()) {
+      // the holder looks again after it lets go; a requested combiner looks after it is cleared;
+      // with no slot free, the submit waits in the hand-off queue for one (D22)
+      return;
     }
     if (COMBINER_REQUESTED.compareAndSet(this, false, true)) {
       try {
@@ -589,7 +594,7 @@ final class Dispatcher {
     while (true) {
       combine(false);
       combinerRequested = false;
-      if ((submissions.isEmpty() && ends.isEmpty()) || combining) {
+      if ((!takesSubmissions() && ends.isEmpty()) || combining) {
         return; // nothing left, or the thread combining now looks at the queues after it lets go
       }
       if (!COMBINER_REQUESTED.compareAndSet(this, false, true)) {
@@ -607,6 +612,14 @@ final class Dispatcher {
 
   /** Takes in a submitted run: counts it, sets its timers, queues it; under the lock. */
   private void admitLocked(TaskRun<?> run, Effects fx) {
+    admitLocked(run, fx, false);
+  }
+
+  /**
+   * As {@link #admitLocked(TaskRun, Effects)}; with {@code placeNow} (nothing is queued before it),
+   * a run that can start now is placed at once instead of going through the queue.
+   */
+  private void admitLocked(TaskRun<?> run, Effects fx, boolean placeNow) {
     run.admitted = true;
     active++;
     submitted++;
@@ -621,13 +634,18 @@ final class Dispatcher {
     }
     if (listening && (routineListening || !run.tally.announced)) {
       // a name's first submit is published to every listener (it tells them of the name)
-      emit(fx, new PendingEvents.Submitted(run, lockedNanos()), run.tally.announced);
+      emit(fx, new PendingEvents.Submitted(run, run.submitNanos), run.tally.announced);
       run.tally.announced = true;
     }
-    // under the lock: queue order and time agree; never before the submit (a batch's time may be)
-    run.enqueuedNanos = Math.max(lockedNanos(), run.submitNanos);
+    // the queue wait counts from the submit, however long the run waited in the hand-off queue
+    // (with lazy admission, until a slot was free: D22)
+    run.enqueuedNanos = run.submitNanos;
     if (!holdKeyOrWait(run)) {
-      queue.add(run);
+      if (placeNow && startable(run)) {
+        place(run, fx);
+      } else {
+        queue.add(run);
+      }
     }
   }
 
@@ -640,8 +658,58 @@ final class Dispatcher {
     catchUp(fx, null);
   }
 
+  /**
+   * Whether combine rounds admit submissions only as slots free up (docs/decisions.md, D22): with the
+   * built-in FIFO queue, no listener that wants routine events, and the runtime open. A submission
+   * then waits in the hand-off queue, the FIFO queue's tail, until a slot is free for it, and is
+   * taken in, placed and started in one go, while its run is in this thread's cache: taking in
+   * every submit at once and placing it later touched each run twice, the second time long after,
+   * and on the lock's serial path. Every other section (a snapshot, the counts, a cancel, a timer,
+   * close) still takes in everything first, so it sees every submit made before it.
+   */
+  private boolean admitsLazily() {
+    return fifo && !routineListening && !closed;
+  }
+
+  /**
+   * Whether a combine round would take in a submission now: there is one, and either admission is
+   * eager or a slot is free. Read without the lock: a thread that queued a submission reads it after
+   * its add, and the thread that frees a slot reads the queue after it lets the lock go (see
+   * {@link #slotsFreed}), so one of them takes the submission in.
+   */
+  private boolean takesSubmissions() {
+    return !submissions.isEmpty() && (!admitsLazily() || (int) FREE_SLOTS.getOpaque(this) > 0);
+  }
+
+  private static final java.lang.invoke.VarHandle FREE_SLOTS = Handles.field(
+      java.lang.invoke.MethodHandles.lookup(), Dispatcher.class, "freeSlots", int.class);
+
+  /**
+   * After a section that freed slots let the lock go: takes in (or has a combiner take in)
+   * submissions that waited in the hand-off queue for a slot. Combine rounds look by themselves.
+   */
+  void slotsFreed() {
+    if (combining || !takesSubmissions()) {
+      return; // the holder looks at the queues after it lets go
+    }
+    if (Thread.currentThread().isVirtual()) {
+      combine(false);
+    } else {
+      handOffSubmits();
+    }
+  }
+
   /** As {@link #catchUp(Effects)}, first taking in an attempt end that was never queued. */
   private void catchUp(Effects fx, @Nullable AttemptRun ownEnd) {
+    catchUp(fx, ownEnd, false);
+  }
+
+  /**
+   * As {@link #catchUp(Effects, AttemptRun)}; {@code lazy} (a combine round) admits submissions only
+   * while a slot is free and nothing is queued, each placed as soon as it is admitted (see
+   * {@link #admitsLazily}).
+   */
+  private void catchUp(Effects fx, @Nullable AttemptRun ownEnd, boolean lazy) {
     if (lock.getHoldCount() != 1) {
       assert ownEnd == null;
       return; // a nested section: the outer one caught up
@@ -665,10 +733,26 @@ final class Dispatcher {
         any = true;
       }
       TaskRun<?> r;
-      while ((r = submissions.poll()) != null) {
-        admitLocked(r, fx);
-        batchTick();
-        any = true;
+      boolean eager = !(lazy && admitsLazily());
+      if (!eager) {
+        if (any) {
+          dispatchLocked(fx); // the slots the ends freed go to what was queued first
+          any = false;
+        }
+        while (freeSlots > 0 && queue.size() == 0 && (r = submissions.poll()) != null) {
+          admitLocked(r, fx, true); // placed at once if it can start, else queued
+          batchTick();
+        }
+        // a run that could not start though a slot is free (no eligible agent has room) waits in
+        // the queue: what came after it is taken in behind it, as eager admission does
+        eager = freeSlots > 0 && queue.size() > 0;
+      }
+      if (eager) {
+        while ((r = submissions.poll()) != null) {
+          admitLocked(r, fx);
+          batchTick();
+          any = true;
+        }
       }
       if (any) {
         dispatchLocked(fx);
@@ -758,7 +842,7 @@ final class Dispatcher {
         ends.add(own);
         own = null;
       }
-      while (own != null || !ends.isEmpty() || !submissions.isEmpty()) {
+      while (own != null || !ends.isEmpty() || takesSubmissions()) {
         // the holder looks at the queues again after it lets the lock go. Read the flag before
         // trying the lock: a failed compare-and-set takes the lock's cache line from the holder
         if (own == null) {
@@ -774,7 +858,7 @@ final class Dispatcher {
         Effects round = new Effects();
         combining = true;
         try {
-          catchUp(round, own); // the own end (lock taken above) goes first, before queued ones
+          catchUp(round, own, true); // the own end (lock taken above) goes first, before queued ones
         } finally {
           own = null;
           combining = false;
@@ -1711,6 +1795,7 @@ final class Dispatcher {
     slot.unlink(attempt);
     if (slot.registered && slot.state == AgentState.UP) {
       freeSlots++;
+      fx.slotsFreed();
     }
     if (failure == null && !attempt.decided) {
       slot.succeeded++;
@@ -1842,6 +1927,12 @@ final class Dispatcher {
           delay, failedAttempt.slot.id()));
     }
     if (delay.isZero()) {
+      // behind every task submitted before, also those still waiting to be taken in (D22)
+      TaskRun<?> r;
+      while ((r = submissions.poll()) != null) {
+        admitLocked(r, fx);
+        batchTick();
+      }
       enqueue(run);
     } else {
       setState(run, TaskState.RETRY_WAIT);
@@ -2208,6 +2299,7 @@ final class Dispatcher {
       backendAgents++;
     }
     freeSlots += slot.room();
+    fx.slotsFreed();
     rebuildUp();
     LOG.info("runtime '{}': added {}", name, agent);
     if (listening) {
@@ -2264,6 +2356,7 @@ final class Dispatcher {
     slot.state = next;
     if (next == AgentState.UP) {
       freeSlots += slot.room();
+      fx.slotsFreed();
       CompletableFuture<Void> drained = slot.drained;
       if (drained != null) {
         slot.drained = null;

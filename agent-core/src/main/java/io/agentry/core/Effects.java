@@ -72,9 +72,23 @@ final class Effects {
     nodesHandedIn = true;
   }
 
-  /** The combine loop takes in what the steps handed in: nothing is left for {@link #apply}. */
+  /**
+   * The combine loop takes in what the steps handed in, and looks at the submissions after the
+   * slots its rounds freed: nothing is left for {@link #apply}.
+   */
   void takenInByLoop() {
     nodesHandedIn = false;
+    slotsFreed = false;
+  }
+
+  /**
+   * Set when the section freed slots: after it, submissions that waited in the hand-off queue for
+   * a slot are taken in (see {@link Dispatcher#slotsFreed}).
+   */
+  private boolean slotsFreed;
+
+  void slotsFreed() {
+    slotsFreed = true;
   }
 
   void settle(TaskRun<?> run) {
@@ -288,6 +302,14 @@ final class Effects {
     } finally {
       if (settled != 0) {
         rt.settled(settled); // one atomic add for the batch (close() waits on the count)
+      }
+    }
+    if (slotsFreed) {
+      slotsFreed = false;
+      try {
+        rt.slotsFreed();
+      } catch (Throwable t) {
+        thrown = thrown == null ? t : thrown;
       }
     }
     rethrow(thrown);
