@@ -7,8 +7,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * batch in one JVM, on their two runtimes, so that every ratio compares batches run at the same
  * moment (see {@link GraphPaired} for why: this machine switches between a fast and a slow mode for
  * minutes at a time, and JMH runs one benchmark after the other). Each round runs 10 batches of
- * each, alternated, and prints their medians and the ratio; the last line is the median ratio over
- * the rounds.
+ * each, alternated, which one goes first alternating too, and prints their medians and the ratio;
+ * the last line is the median ratio over the rounds.
  *
  * <p>Run with {@code java -Xms2g -Xmx2g -cp benchmarks/target/benchmarks.jar
  * io.agentry.benchmarks.MetricsPaired [rounds]} (default 12, after 3 warm-up rounds).
@@ -35,13 +35,15 @@ public final class MetricsPaired {
         double[] without = new double[10];
         double[] with = new double[10];
         for (int k = 0; k < 10; k++) {
-          long t0 = System.nanoTime();
-          b.noMetrics(plain, bh);
-          long t1 = System.nanoTime();
-          b.withMetrics(metered, bh);
-          long t2 = System.nanoTime();
-          without[k] = (t1 - t0) / 1e6;
-          with[k] = (t2 - t1) / 1e6;
+          // which goes first alternates: the second of a pair ran up to 10% slower, whichever it
+          // was, as the first one's threads wound down
+          if (k % 2 == 0) {
+            without[k] = Runs.millis(() -> b.noMetrics(plain, bh));
+            with[k] = Runs.millis(() -> b.withMetrics(metered, bh));
+          } else {
+            with[k] = Runs.millis(() -> b.withMetrics(metered, bh));
+            without[k] = Runs.millis(() -> b.noMetrics(plain, bh));
+          }
         }
         double w = Runs.median(without);
         double m = Runs.median(with);

@@ -13,6 +13,13 @@ final class Runs {
         "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
   }
 
+  /** Runs the action once and returns how long it took, in milliseconds. */
+  static double millis(Runnable action) {
+    long t0 = System.nanoTime();
+    action.run();
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
   /** The median of the values (the mean of the middle two for an even count); they are not changed. */
   static double median(double[] values) {
     double[] sorted = values.clone();
