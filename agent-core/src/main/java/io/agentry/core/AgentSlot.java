@@ -64,7 +64,11 @@ final class AgentSlot implements AgentView {
     if (!task.requiredTags().isEmpty() && !agent.tags().containsAll(task.requiredTags())) {
       return false;
     }
-    for (Map.Entry<String, Double> need : task.resources().entrySet()) {
+    Map<String, Double> needs = task.resources();
+    if (needs.isEmpty()) {
+      return true; // no entry set and iterator made, under the dispatch lock, for most tasks
+    }
+    for (Map.Entry<String, Double> need : needs.entrySet()) {
       Double total = agent.resources().get(need.getKey());
       if (total == null || total < need.getValue()) {
         return false;
