@@ -10,7 +10,6 @@ import io.agentry.core.spi.AgentBackend;
 import io.agentry.core.spi.Decision;
 import io.agentry.core.spi.ExecutionPolicy;
 import io.agentry.core.spi.Attempt;
-import io.agentry.core.spi.RuntimeListener;
 import io.agentry.core.testing.ManualScheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -155,18 +154,9 @@ class LazyAdmissionTest {
   @Test
   void aTaskThatWaitedForASlotReportsItsSubmitTimeAndTheWholeWait() {
     ManualScheduler clock = new ManualScheduler();
-    List<RuntimeEvent> events = new CopyOnWriteArrayList<>();
-    RuntimeListener quiet = new RuntimeListener() { // declines routine events: admission stays lazy
-      @Override
-      public void onEvent(RuntimeEvent event) {
-        events.add(event);
-      }
-
-      @Override
-      public boolean routineEvents() {
-        return false;
-      }
-    };
+    // declines routine events, so admission stays lazy
+    TaskCountsTest.NoRoutine quiet = new TaskCountsTest.NoRoutine();
+    List<RuntimeEvent> events = quiet.events;
     Gate gate = new Gate();
     try (var runtime = AgentRuntime.builder().scheduler(clock).listener(quiet)
         .agent(Agent.local("a1").capacity(1)).build()) {

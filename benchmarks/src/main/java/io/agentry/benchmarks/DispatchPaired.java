@@ -26,32 +26,14 @@ public final class DispatchPaired {
     DispatchBenchmark b = new DispatchBenchmark();
     b.setUp();
     Blackhole bh = Runs.blackhole();
-    double[] ratios = new double[rounds];
+    double ratio;
     try {
-      for (int r = -3; r < rounds; r++) {
-        double[] raw = new double[10];
-        double[] runtime = new double[10];
-        for (int k = 0; k < 10; k++) {
-          if (k % 2 == 0) {
-            raw[k] = Runs.millis(() -> b.rawVirtualThreads(bh));
-            runtime[k] = Runs.millis(() -> b.runtime(bh));
-          } else {
-            runtime[k] = Runs.millis(() -> b.runtime(bh));
-            raw[k] = Runs.millis(() -> b.rawVirtualThreads(bh));
-          }
-        }
-        double f = Runs.median(raw);
-        double a = Runs.median(runtime);
-        if (r >= 0) {
-          ratios[r] = a / f;
-        }
-        System.out.printf("%s %2d: rawVirtualThreads %6.2f ms, runtime %6.2f ms, ratio %.3f%n",
-            r < 0 ? "warm-up" : "round  ", Math.abs(r), f, a, a / f);
-      }
+      ratio = Runs.paired(rounds, "rawVirtualThreads", () -> b.rawVirtualThreads(bh),
+          "runtime", () -> b.runtime(bh));
     } finally {
       b.tearDown();
     }
     System.out.printf("median over %d rounds: runtime / rawVirtualThreads %.3f (target <= 1.5)%n",
-        rounds, Runs.median(ratios));
+        rounds, ratio);
   }
 }

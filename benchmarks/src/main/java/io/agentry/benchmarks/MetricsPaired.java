@@ -29,35 +29,15 @@ public final class MetricsPaired {
     plain.setUp();
     metered.setUp();
     Blackhole bh = Runs.blackhole();
-    double[] ratios = new double[rounds];
+    double ratio;
     try {
-      for (int r = -3; r < rounds; r++) {
-        double[] without = new double[10];
-        double[] with = new double[10];
-        for (int k = 0; k < 10; k++) {
-          // which goes first alternates: the second of a pair ran up to 10% slower, whichever it
-          // was, as the first one's threads wound down
-          if (k % 2 == 0) {
-            without[k] = Runs.millis(() -> b.noMetrics(plain, bh));
-            with[k] = Runs.millis(() -> b.withMetrics(metered, bh));
-          } else {
-            with[k] = Runs.millis(() -> b.withMetrics(metered, bh));
-            without[k] = Runs.millis(() -> b.noMetrics(plain, bh));
-          }
-        }
-        double w = Runs.median(without);
-        double m = Runs.median(with);
-        if (r >= 0) {
-          ratios[r] = m / w;
-        }
-        System.out.printf("%s %2d: noMetrics %6.2f ms, withMetrics %6.2f ms, ratio %.3f%n",
-            r < 0 ? "warm-up" : "round  ", Math.abs(r), w, m, m / w);
-      }
+      ratio = Runs.paired(rounds, "noMetrics", () -> b.noMetrics(plain, bh),
+          "withMetrics", () -> b.withMetrics(metered, bh));
     } finally {
       metered.tearDown(); // also checks that the meters counted every task
       plain.tearDown();
     }
     System.out.printf("median over %d rounds: withMetrics / noMetrics %.3f (target <= 1.10)%n",
-        rounds, Runs.median(ratios));
+        rounds, ratio);
   }
 }
