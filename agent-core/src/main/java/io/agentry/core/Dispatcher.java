@@ -864,7 +864,7 @@ final class Dispatcher {
           combining = false;
           lock.unlock();
         }
-        AttemptRun k = round.launchNow(this, onAttemptThread, keep && kept == null);
+        AttemptRun k = round.launchNow(this, onAttemptThread, keep && kept == null, kept != null);
         if (k != null) {
           kept = k;
         }
@@ -881,41 +881,43 @@ final class Dispatcher {
       }
       looped = true;
     } finally {
-      if (kept != null && (!looped || fx == null || fx.mayRunUserCode()
-          || later != null && anyMayRunUserCode(later))) {
-        // a callback may wait for the kept attempt's task (or a throw leaves this thread): a thread
-        // of its own runs it
-        AttemptRun k = kept;
+      if (kept != null && (!looped || fx == null)) {
+        AttemptRun k = kept; // a throw leaves this thread: a thread of its own runs it
         kept = null;
         ready(k);
       }
-      boolean done = false;
+      // The kept attempt rides along with each list applied: a list hands it to the ready queue,
+      // with a thread, before it runs user code (a future's dependents, an action), which might
+      // wait for that very attempt's task (Effects.beforeUserCode).
+      Effects applying = null;
       try {
         if (fx != null) {
+          applying = fx;
+          fx.keep(kept);
+          kept = null;
           fx.apply(this, onAttemptThread);
+          kept = fx.takeKept();
           if (later != null) {
             for (Effects round : later) {
+              applying = round;
+              round.keep(kept);
+              kept = null;
               round.apply(this, onAttemptThread);
+              kept = round.takeKept();
             }
           }
         }
-        done = true;
+        applying = null;
       } finally {
-        if (!done && kept != null) {
-          ready(kept); // never lost: the caller does not get it
+        if (applying != null) {
+          AttemptRun k = applying.takeKept();
+          if (k != null) {
+            ready(k); // never lost: the caller does not get it
+          }
         }
       }
     }
     return kept;
-  }
-
-  private static boolean anyMayRunUserCode(List<Effects> rounds) {
-    for (Effects round : rounds) {
-      if (round.mayRunUserCode()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Puts a kept local attempt in the ready queue after all, with a thread for it. */

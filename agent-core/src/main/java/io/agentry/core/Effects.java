@@ -134,7 +134,7 @@ final class Effects {
    * @param onAttemptThread the caller is an attempt thread that takes the next ready attempt itself
    */
   void launchNow(Dispatcher rt, boolean onAttemptThread) {
-    AttemptRun kept = launchNow(rt, onAttemptThread, false);
+    AttemptRun kept = launchNow(rt, onAttemptThread, false, false);
     assert kept == null;
   }
 
@@ -142,8 +142,12 @@ final class Effects {
    * As {@link #launchNow(Dispatcher, boolean)}; with {@code keep}, the first launch that would go to
    * the ready queue is returned instead, for the calling attempt thread to run next (unless graph
    * steps keep that thread busy first).
+   *
+   * @param holding the calling attempt thread kept an attempt in an earlier round: it takes none
+   *     of these ready ones itself, so every one of them needs a thread
    */
-  @Nullable AttemptRun launchNow(Dispatcher rt, boolean onAttemptThread, boolean keep) {
+  @Nullable AttemptRun launchNow(Dispatcher rt, boolean onAttemptThread, boolean keep,
+      boolean holding) {
     if (permits != 0) {
       int n = permits;
       permits = 0;
@@ -160,33 +164,35 @@ final class Effects {
     AttemptRun kept = null;
     boolean mayKeep = keep && onAttemptThread && graphSteps == null;
     boolean readied = false;
-    if (mayKeep && rt.readiesLocally(a)) {
-      kept = a;
-    } else {
-      readied = rt.launch(a);
-    }
-    if (list != null) {
-      for (int i = 0; i < list.size(); i++) {
-        AttemptRun next = list.get(i);
-        if (kept == null && mayKeep && rt.readiesLocally(next)) {
-          kept = next;
-        } else {
-          readied |= rt.launch(next);
+    try {
+      if (mayKeep && rt.readiesLocally(a)) {
+        kept = a;
+      } else {
+        readied = rt.launch(a);
+      }
+      if (list != null) {
+        for (int i = 0; i < list.size(); i++) {
+          AttemptRun next = list.get(i);
+          if (kept == null && mayKeep && rt.readiesLocally(next)) {
+            kept = next;
+          } else {
+            readied |= rt.launch(next);
+          }
         }
       }
-    }
-    if (readied) {
-      // an attempt thread takes one itself (the one it kept, or one from the ready queue), unless
-      // graph steps keep it busy first; anyone else starts one thread unless one is starting
-      try {
-        rt.ensureThreads(onAttemptThread && graphSteps == null && kept == null ? 1 : 0, 1,
+      if (readied) {
+        // an attempt thread takes one of the ready ones itself, unless it kept one (now or in an
+        // earlier round) or graph steps keep it busy first; anyone else starts one thread unless
+        // one is starting
+        rt.ensureThreads(
+            onAttemptThread && graphSteps == null && kept == null && !holding ? 1 : 0, 1,
             Dispatcher.MAX_STARTING);
-      } catch (RuntimeException | Error e) {
-        if (kept != null) {
-          rt.ready(kept); // never lost with the throw
-        }
-        throw e;
       }
+    } catch (RuntimeException | Error e) {
+      if (kept != null) {
+        rt.ready(kept); // never lost with the throw
+      }
+      throw e;
     }
     graphStepsNow(rt, onAttemptThread);
     return kept;
@@ -289,14 +295,14 @@ final class Effects {
     more = null;
     try {
       if (a != null) {
-        thrown = applyOne(rt, a, thrown);
+        thrown = applyOne(rt, this, a, thrown);
       }
       if (b != null) {
-        thrown = applyOne(rt, b, thrown);
+        thrown = applyOne(rt, this, b, thrown);
       }
       if (list != null) {
         for (int i = 0; i < list.size(); i++) {
-          thrown = applyOne(rt, list.get(i), thrown);
+          thrown = applyOne(rt, this, list.get(i), thrown);
         }
       }
     } finally {
@@ -315,9 +321,31 @@ final class Effects {
     rethrow(thrown);
   }
 
-  /** Whether applying this list may run user code: see {@link #mayRunUserCode(Object)}. */
-  boolean mayRunUserCode() {
-    return first != null && mayRunUserCode(first, second, more);
+  /**
+   * An attempt the applying thread kept to run next (see {@link Dispatcher#combine}): handed to the
+   * ready queue, with a thread of its own, before this list runs any user code, which might wait
+   * for that very attempt's task.
+   */
+  private @Nullable AttemptRun kept;
+
+  void keep(@Nullable AttemptRun attempt) {
+    kept = attempt;
+  }
+
+  /** The kept attempt if no user code made this list hand it over, else null; clears it. */
+  @Nullable AttemptRun takeKept() {
+    AttemptRun k = kept;
+    kept = null;
+    return k;
+  }
+
+  /** Called before user code runs: hands the kept attempt, if any, to the ready queue. */
+  void beforeUserCode(Dispatcher rt) {
+    AttemptRun k = kept;
+    if (k != null) {
+      kept = null;
+      rt.ready(k);
+    }
   }
 
   /** Whether completing these runs callbacks: a future with dependents, or any other action. */
@@ -343,11 +371,15 @@ final class Effects {
     return f != null && f.getNumberOfDependents() > 0;
   }
 
-  private static @Nullable Throwable applyOne(Dispatcher rt, Object item, @Nullable Throwable first) {
+  private static @Nullable Throwable applyOne(Dispatcher rt, Effects fx, Object item,
+      @Nullable Throwable first) {
     try {
       switch (item) {
-        case TaskRun<?> r -> r.settle(); // counted as settled by the caller, once for all
-        case Runnable r -> r.run();
+        case TaskRun<?> r -> r.settle(fx); // counted as settled by the caller, once for all
+        case Runnable r -> {
+          fx.beforeUserCode(rt);
+          r.run();
+        }
         default -> throw new IllegalStateException("unknown effect " + item);
       }
     } catch (Throwable t) {

@@ -241,14 +241,17 @@ final class TaskRun<T extends @Nullable Object> extends Handoff.Node implements 
   }
 
   /** Marks the task settled and completes its future, if made; called outside the dispatch lock. */
-  void settle() {
+  void settle(Effects fx) {
     settled = true;
     java.util.concurrent.CountDownLatch latch = done;
     if (latch != null) {
       latch.countDown();
     }
+    // a future made after this read sees the task settled and completes itself on its maker's
+    // thread; one read here may have dependents that run on this thread: user code
     ResultFuture<T> f = future;
     if (f != null) {
+      fx.beforeUserCode(rt);
       complete(f);
     }
   }

@@ -1289,6 +1289,45 @@ class DispatchConcurrencyStressTest {
         (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /**
+   * Every placed local attempt gets a thread at once, also when the thread that placed it keeps
+   * another to run next (D21). Each task waits at a barrier for as many tasks as the agent has
+   * slots: all of them must be running at once, so an attempt placed but left without a thread
+   * shows as a barrier that times out. (A combine round that placed attempts after the thread had
+   * kept one counted the thread for one of them too, and left it without a thread.)
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void everyPlacedAttemptGetsAThreadWhileItsPlacerRunsTheOneItKept() throws Exception {
+    int capacity = 4;
+    int tasks = 10_000;
+    java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(capacity);
+    AtomicInteger stalled = new AtomicInteger();
+    AgentRuntime runtime = AgentRuntime.builder().name("barrier")
+        .agent(Agent.local("b").capacity(capacity)).queueCapacity(tasks).build();
+    try (Closing closing = new Closing(runtime)) {
+      List<TaskHandle<Integer>> handles = new ArrayList<>(tasks);
+      for (int i = 0; i < tasks; i++) {
+        handles.add(runtime.submit(Task.of("meet", ctx -> {
+          try {
+            barrier.await(2, TimeUnit.SECONDS);
+          } catch (java.util.concurrent.TimeoutException e) {
+            stalled.incrementAndGet();
+            barrier.reset();
+          } catch (java.util.concurrent.BrokenBarrierException e) {
+            // another party timed out; that one counted the stall
+          }
+          return 0;
+        })));
+      }
+      for (TaskHandle<Integer> h : handles) {
+        assertThat(h.toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS)).isZero();
+      }
+    }
+    assertThat(stalled.get()).as("barriers that timed out: a placed attempt had no thread")
+        .isZero();
+  }
+
   // ================================================================================ helpers
 
   static String idOf(int i) {
