@@ -674,8 +674,10 @@ final class Dispatcher {
   /**
    * Whether a combine round would take in a submission now: there is one, and either admission is
    * eager or a slot is free. Read without the lock: a thread that queued a submission reads it after
-   * its add, and the thread that frees a slot reads the queue after it lets the lock go (see
-   * {@link #slotsFreed}), so one of them takes the submission in.
+   * its add (an atomic swap), and the thread that frees a slot reads the queue after it lets the
+   * lock go (see {@link #slotsFreed}), so one of them takes the submission in. The free-slot count
+   * itself is written plainly under the lock and read here opaquely; the handshake leans on the
+   * swap and the unlock being full fences, as they are in HotSpot on every platform it supports.
    */
   private boolean takesSubmissions() {
     return !submissions.isEmpty() && (!admitsLazily() || (int) FREE_SLOTS.getOpaque(this) > 0);
