@@ -22,8 +22,14 @@ final class AgentSlot implements AgentView {
   final @Nullable Map<String, Double> free;
   /** Tasks waiting for this agent by affinity. */
   @Nullable ArrayDeque<TaskRun<?>> pinned;
-  /** Running attempts, as an intrusive list through {@link AttemptRun#prevOnSlot}. */
-  @Nullable AttemptRun running;
+  /**
+   * Attempts placed here and not yet returned, unordered; each knows its index
+   * ({@link AttemptRun#slotIndex}). An array, not a linked list: taking one out touches only the
+   * last one placed, which the placing thread has in its cache, where unlinking wrote to the
+   * neighbours, placed long before and run by other threads.
+   */
+  private AttemptRun[] attempts = new AttemptRun[8];
+  private int attemptCount;
   @Nullable CompletableFuture<Void> drained;
 
   AgentSlot(Agent agent) {
@@ -112,30 +118,34 @@ final class AgentSlot implements AgentView {
     }
   }
 
+  /** Adds a placed attempt; under the dispatch lock. */
   void link(AttemptRun attempt) {
-    attempt.prevOnSlot = null;
-    attempt.nextOnSlot = running;
-    if (running != null) {
-      running.prevOnSlot = attempt;
+    AttemptRun[] all = attempts;
+    if (attemptCount == all.length) {
+      all = java.util.Arrays.copyOf(all, all.length * 2);
+      attempts = all;
     }
-    running = attempt;
+    attempt.slotIndex = attemptCount;
+    all[attemptCount++] = attempt;
   }
 
+  /** Removes an attempt that returned, moving the last one into its place; under the lock. */
   void unlink(AttemptRun attempt) {
-    AttemptRun p = attempt.prevOnSlot;
-    AttemptRun n = attempt.nextOnSlot;
-    if (p == null) {
-      if (running == attempt) {
-        running = n;
-      }
-    } else {
-      p.nextOnSlot = n;
+    int i = attempt.slotIndex;
+    if (i < 0) {
+      return;
     }
-    if (n != null) {
-      n.prevOnSlot = p;
-    }
-    attempt.prevOnSlot = null;
-    attempt.nextOnSlot = null;
+    int last = --attemptCount;
+    AttemptRun moved = attempts[last];
+    attempts[i] = moved;
+    moved.slotIndex = i;
+    attempts[last] = null;
+    attempt.slotIndex = -1;
+  }
+
+  /** A copy of the attempts placed here and not yet returned; under the lock. */
+  AttemptRun[] running() {
+    return java.util.Arrays.copyOf(attempts, attemptCount);
   }
 
   @Override

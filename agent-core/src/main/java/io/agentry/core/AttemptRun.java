@@ -45,9 +45,8 @@ final class AttemptRun extends Handoff.Node implements Attempt, TaskContext, Run
   Scheduler.@Nullable Cancellable heartbeatTimer;
   Scheduler.@Nullable Cancellable hedgeTimer;
 
-  // AgentSlot links
-  @Nullable AttemptRun prevOnSlot;
-  @Nullable AttemptRun nextOnSlot;
+  /** Where this attempt is in its slot's running attempts (see {@link AgentSlot#link}), -1 after. */
+  int slotIndex;
 
   AttemptRun(TaskRun<?> run, AgentSlot slot, int number, long startNanos) {
     this.run = run;

@@ -2394,7 +2394,7 @@ final class Dispatcher {
       unpinAll(slot);
       rebuildUp();
       int lost = 0;
-      for (AttemptRun a = slot.running; a != null; a = a.nextOnSlot) {
+      for (AttemptRun a : slot.running()) {
         if (!a.decided) {
           lost++;
           AgentLostException cause = new AgentLostException("agent '" + agentId
@@ -2651,7 +2651,7 @@ final class Dispatcher {
       if (slot.pinned != null) {
         all.addAll(slot.pinned);
       }
-      for (AttemptRun a = slot.running; a != null; a = a.nextOnSlot) {
+      for (AttemptRun a : slot.running()) {
         if (!a.decided) {
           all.add(a.run);
         }

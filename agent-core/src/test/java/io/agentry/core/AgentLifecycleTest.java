@@ -82,6 +82,39 @@ class AgentLifecycleTest {
   }
 
   @Test
+  void removingAnAgentFailsOverEveryAttemptStillRunningOnItAfterOthersEndedInAnyOrder() {
+    int n = 6;
+    Gate[] gates = new Gate[n];
+    java.util.List<TaskHandle<String>> handles = new java.util.ArrayList<>();
+    try (var runtime = AgentRuntime.builder().agent(Agent.local("a1").capacity(n))
+        .shutdownGrace(Duration.ZERO).build()) {
+      for (int i = 0; i < n; i++) {
+        Gate gate = new Gate();
+        gates[i] = gate;
+        handles.add(runtime.submit(Task.of("t" + i, ctx -> {
+          if (ctx.agent().equals("a1")) {
+            gate.pass(); // the removal interrupts it; only an opened gate lets it return
+          }
+          return ctx.agent();
+        })));
+      }
+      handles.forEach(h -> awaitState(h, TaskState.RUNNING));
+      for (int i : new int[] {3, 0, 4}) { // ended in an order unlike the one they started in
+        gates[i].open();
+        assertThat(handles.get(i).join()).isEqualTo("a1");
+      }
+      runtime.addAgent(Agent.local("a2").capacity(n));
+
+      runtime.removeAgent("a1");
+
+      for (int i : new int[] {1, 2, 5}) {
+        assertThat(handles.get(i).join()).as("task %d failed over", i).isEqualTo("a2");
+        assertThat(handles.get(i).outcome().orElseThrow().agents()).containsExactly("a1", "a2");
+      }
+    }
+  }
+
+  @Test
   void unknownAgentIdsAreRejectedByName() {
     try (var runtime = AgentRuntime.builder().agent(Agent.local("a1")).build()) {
       assertThatThrownBy(() -> runtime.drainAgent("nope"))
