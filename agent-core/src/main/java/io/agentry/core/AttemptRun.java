@@ -65,6 +65,14 @@ final class AttemptRun extends Handoff.Node implements Attempt, TaskContext, Run
    * interrupt never reaches a thread that went on to other work (Dekker on two volatiles, no lock:
    * a monitor here would pin a virtual thread on Java 21).
    */
+  private static final java.lang.invoke.VarHandle DECIDED = Handles.field(
+      java.lang.invoke.MethodHandles.lookup(), AttemptRun.class, "decided", boolean.class);
+
+  /** Marks decided an attempt whose work returned: a release write (see Dispatcher.endAttempt). */
+  void decideReturned() {
+    DECIDED.setRelease(this, true);
+  }
+
   void interruptThread() {
     interrupting = true;
     Thread t = thread;

@@ -1794,7 +1794,9 @@ final class Dispatcher {
       return; // a second report (stale or duplicate) is ignored
     }
     attempt.returned = true;
-    attempt.thread = null;
+    if (attempt.thread != null) { // an attempt thread cleared it already (leaveThread): no fence
+      attempt.thread = null;
+    }
     slot.give(attempt.run.task);
     slot.unlink(attempt);
     if (slot.registered && slot.state == AgentState.UP) {
@@ -1816,7 +1818,7 @@ final class Dispatcher {
           : failure instanceof AgentLostException
               ? AttemptEnded.Status.LOST
               : AttemptEnded.Status.FAILED;
-      endAttempt(attempt, status, failure, end, fx);
+      endAttempt(attempt, status, failure, end, fx, true);
       decide(attempt, result, failure, end, fx);
     }
     servePinned(slot, fx);
@@ -1828,7 +1830,21 @@ final class Dispatcher {
   /** Marks an attempt decided and reports its end; under the lock. */
   private void endAttempt(AttemptRun attempt, AttemptEnded.Status status, @Nullable Throwable failure,
       long end, Effects fx) {
-    attempt.decided = true;
+    endAttempt(attempt, status, failure, end, fx, false);
+  }
+
+  /**
+   * As above; {@code returned} says the attempt's work has returned (its end is being taken in):
+   * then no cancel action can race with the decision, and {@code decided} is written with release
+   * semantics, without the full fence a volatile write costs on the lock's serial path.
+   */
+  private void endAttempt(AttemptRun attempt, AttemptEnded.Status status, @Nullable Throwable failure,
+      long end, Effects fx, boolean returned) {
+    if (returned) {
+      attempt.decideReturned();
+    } else {
+      attempt.decided = true;
+    }
     attempt.status = status;
     cancel(attempt.timeoutTimer);
     cancel(attempt.heartbeatTimer);
