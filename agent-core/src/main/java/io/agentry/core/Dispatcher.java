@@ -724,14 +724,12 @@ final class Dispatcher {
       // submits came before the end but were still in the hand-off queue.
       boolean any = false;
       if (ownEnd != null) {
-        endLocked(ownEnd, ownEnd.endResult, ownEnd.endFailure, ownEnd.endNanos, fx);
-        batchTick();
+        takeInEnd(ownEnd, fx);
         any = true;
       }
       AttemptRun a;
       while ((a = ends.poll()) != null) {
-        endLocked(a, a.endResult, a.endFailure, a.endNanos, fx);
-        batchTick();
+        takeInEnd(a, fx);
         any = true;
       }
       TaskRun<?> r;
@@ -750,11 +748,7 @@ final class Dispatcher {
         eager = freeSlots > 0 && queue.size() > 0;
       }
       if (eager) {
-        while ((r = submissions.poll()) != null) {
-          admitLocked(r, fx);
-          batchTick();
-          any = true;
-        }
+        any |= admitWaiting(fx);
       }
       if (any) {
         dispatchLocked(fx);
@@ -766,6 +760,24 @@ final class Dispatcher {
         batchSettles = 0;
       }
     }
+  }
+
+  /** Takes in an attempt end an attempt thread recorded; under the lock. */
+  private void takeInEnd(AttemptRun a, Effects fx) {
+    endLocked(a, a.endResult, a.endFailure, a.endNanos, fx);
+    batchTick();
+  }
+
+  /** Takes in every submit waiting in the hand-off queue; under the lock. Returns whether any. */
+  private boolean admitWaiting(Effects fx) {
+    boolean any = false;
+    TaskRun<?> r;
+    while ((r = submissions.poll()) != null) {
+      admitLocked(r, fx);
+      batchTick();
+      any = true;
+    }
+    return any;
   }
 
   /** Counts an item of a batch; every 64 the batch's time is read again, so it is never far behind. */
@@ -1170,7 +1182,12 @@ final class Dispatcher {
 
   // ------------------------------------------------------------------ placement (under lock)
 
-  private void enqueue(TaskRun<?> run) {
+  /**
+   * Queues a run again (a retry); it goes behind every task submitted before, also those still
+   * waiting in the hand-off queue to be taken in (D22); under the lock.
+   */
+  private void enqueue(TaskRun<?> run, Effects fx) {
+    admitWaiting(fx);
     setState(run, TaskState.QUEUED);
     run.enqueuedNanos = scheduler.nanoTime();
     queue.add(run);
@@ -1947,13 +1964,7 @@ final class Dispatcher {
           delay, failedAttempt.slot.id()));
     }
     if (delay.isZero()) {
-      // behind every task submitted before, also those still waiting to be taken in (D22)
-      TaskRun<?> r;
-      while ((r = submissions.poll()) != null) {
-        admitLocked(r, fx);
-        batchTick();
-      }
-      enqueue(run);
+      enqueue(run, fx);
     } else {
       setState(run, TaskState.RETRY_WAIT);
       retryWaiting.add(run);
@@ -1971,7 +1982,7 @@ final class Dispatcher {
       }
       retryWaiting.remove(run);
       run.retryTimer = null;
-      enqueue(run);
+      enqueue(run, fx);
       dispatchLocked(fx);
     } finally {
       lock.unlock();

@@ -36,11 +36,7 @@ class LazyAdmissionTest {
     Gate gate = new Gate();
     List<Integer> started = new CopyOnWriteArrayList<>();
     try (var runtime = AgentRuntime.builder().agent(Agent.local("a1").capacity(1)).build()) {
-      TaskHandle<Integer> blocker = runtime.submit(Task.of("blocker", ctx -> {
-        gate.pass();
-        return 0;
-      }));
-      awaitState(blocker, TaskState.RUNNING);
+      TaskHandle<Integer> blocker = occupy(runtime, gate);
       List<TaskHandle<Integer>> waiting = new ArrayList<>();
       for (int i = 1; i <= 50; i++) {
         int n = i;
@@ -135,11 +131,7 @@ class LazyAdmissionTest {
     TaskHandle<Integer> blocker;
     try (var runtime = AgentRuntime.builder().agent(Agent.local("a1").capacity(1))
         .shutdownGrace(Duration.ZERO).build()) {
-      blocker = runtime.submit(Task.of("blocker", ctx -> {
-        gate.pass(); // never opened: close() cancels the task and interrupts its work
-        return 0;
-      }));
-      awaitState(blocker, TaskState.RUNNING);
+      blocker = occupy(runtime, gate); // the gate never opens: close() interrupts its work
       for (int i = 0; i < 20; i++) {
         waiting.add(runtime.submit(Task.of("waiting", ctx -> 1)));
       }
@@ -160,11 +152,7 @@ class LazyAdmissionTest {
     Gate gate = new Gate();
     try (var runtime = AgentRuntime.builder().scheduler(clock).listener(quiet)
         .agent(Agent.local("a1").capacity(1)).build()) {
-      TaskHandle<Integer> blocker = runtime.submit(Task.of("blocker", ctx -> {
-        gate.pass();
-        return 0;
-      }));
-      awaitState(blocker, TaskState.RUNNING);
+      occupy(runtime, gate);
       Instant submittedAt = clock.now();
       TaskHandle<Integer> late = runtime.submit(Task.of("late", ctx -> 1));
 
@@ -271,6 +259,19 @@ class LazyAdmissionTest {
       assertThat(s.succeeded()).isEqualTo(succeeded);
       assertThat(ran.get()).isGreaterThanOrEqualTo(succeeded);
     }
+  }
+
+  /**
+   * Takes the runtime's one slot with a task that waits for the gate (an interrupt ends it), once
+   * it runs: what is submitted next waits for a slot.
+   */
+  private static TaskHandle<Integer> occupy(AgentRuntime runtime, Gate gate) {
+    TaskHandle<Integer> blocker = runtime.submit(Task.of("blocker", ctx -> {
+      gate.pass();
+      return 0;
+    }));
+    awaitState(blocker, TaskState.RUNNING);
+    return blocker;
   }
 
   private static void submit(AgentRuntime runtime, Task<Integer> task, int count,
